@@ -1,0 +1,71 @@
+import type { Story, StoredArticle, StoryCandidate, TextFingerprint } from '../stories/types.js';
+import type { EventSignature } from '../detect/types.js';
+
+/** ETag / Last-Modified kept between polls of one URL. */
+export interface FetchValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+/** What the service knows about one source's recent fetches. */
+export interface SourceHealth {
+  lastAttemptAt?: string;
+  lastSuccessAt?: string;
+  lastError?: string;
+  consecutiveFailures: number;
+  lastItems?: number;
+}
+
+/** A delivery that ran out of retries; kept so nothing is dropped silently. */
+export interface FailedAlert {
+  alertId: string;
+  webhookId: string;
+  storyId: string;
+  event: string;
+  body: string;
+  error: string;
+  failedAt: string;
+}
+
+/**
+ * The Store port: everything diplowatch remembers. Two implementations: Redis (`redis-store.ts`) and
+ * embedded files under `state.dir` (`file-store.ts`). Every method is safe to call from several
+ * jobs at once; the Redis one also across processes.
+ */
+export interface Store {
+  readonly kind: 'redis' | 'embedded';
+  /** Atomically records a normalized URL key; resolves true when it had not been seen before. */
+  claimUrl(key: string): Promise<boolean>;
+  /** True when the normalized URL key was claimed before. */
+  hasUrl(key: string): Promise<boolean>;
+  /** Forgets a claimed URL key, so a later poll may process it again (used when a job fails permanently before extraction could start). */
+  releaseUrl(key: string): Promise<void>;
+
+  getValidators(url: string): Promise<FetchValidators | undefined>;
+  setValidators(url: string, validators: FetchValidators): Promise<void>;
+
+  /**
+   * Runs `fn` while holding the story lock: story assignment (read candidates, decide, save) is serialized,
+   * across processes in Redis mode, so two copies of one wire story can never create two stories.
+   */
+  withStoryLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** Stories that might hold an article with this fingerprint or signature, updated at or after `sinceIso`. */
+  findStoryCandidates(fingerprint: TextFingerprint, signature: EventSignature, sinceIso: string): Promise<StoryCandidate[]>;
+  /** Saves the story (new or updated) and indexes the article under it. */
+  saveStory(story: Story, article: StoredArticle): Promise<void>;
+  getStory(id: string): Promise<Story | undefined>;
+  /** Stories newest first (by createdAt), optionally only those created at or after `since`. */
+  listStories(options?: { since?: string; limit?: number }): Promise<Story[]>;
+
+  /** Records an alert as failed past its retries. */
+  addFailedAlert(failed: FailedAlert): Promise<void>;
+  listFailedAlerts(): Promise<FailedAlert[]>;
+  removeFailedAlert(alertId: string): Promise<void>;
+
+  setSourceHealth(sourceId: string, health: SourceHealth): Promise<void>;
+  getSourceHealth(sourceId: string): Promise<SourceHealth | undefined>;
+
+  /** Resolves when the backing storage is reachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
