@@ -41,6 +41,13 @@ export interface Store {
   /** Forgets a claimed URL key, so a later poll may process it again (used when a job fails permanently before extraction could start). */
   releaseUrl(key: string): Promise<void>;
 
+  /**
+   * Takes a named lease for `ttlMs` unless someone holds it; resolves true when taken. Used so one source is
+   * never polled by two discover jobs at once, even from two processes.
+   */
+  tryLease(name: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string): Promise<void>;
+
   getValidators(url: string): Promise<FetchValidators | undefined>;
   setValidators(url: string, validators: FetchValidators): Promise<void>;
 

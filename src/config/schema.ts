@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { validateCron } from './cron.js';
+
+/**
+ * The one configuration schema: every option, its default, its environment variable and its doc line.
+ * The README's reference table is generated from it (`npm run docs:config`) and a test checks it is current.
+ * `meta({ env })` names the environment variable that overrides a key.
+ */
+
+const cron = (what: string) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = validateCron(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid cron expression (${problem}) for ${what}` });
+  });
+
+const httpUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const u = new URL(value);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, { message: 'must be an absolute http(s) URL' });
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { message: 'must be 1-64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit' });
+
+const regex = z.string().superRefine((value, ctx) => {
+  try {
+    new RegExp(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid regular expression (${(err as Error).message})` });
+  }
+});
+
+export const sourceSchema = z
+  .object({
+    id: id.describe('Stable identifier of the source, used in logs, job ids and state.'),
+    name: z.string().min(1).describe('Human-readable outlet name, shown in alerts.'),
+    feed: httpUrl.optional().describe('RSS 2.0, Atom, RDF or JSON Feed URL. Give `feed` or `listing`.'),
+    listing: httpUrl.optional().describe('HTML section page whose links matching `articlePattern` are articles.'),
+    articlePattern: regex.optional().describe('Regular expression matched against absolute link URLs on a `listing` page.'),
+    schedule: cron('a source schedule').default('*/10 * * * *').describe('Cron expression, 5 or 6 fields (with seconds).'),
+    language: z.string().regex(/^[a-z]{2}$/, { message: 'must be a two-letter language code such as "en" or "es"' }).optional().describe('Language of the outlet (two letters), used when a page does not say.'),
+    enabled: z.boolean().default(true).describe('Set to false to stop polling without deleting the source.'),
+    maxAgeDays: z.number().positive().default(3).describe('Articles older than this (by feed date) are not fetched.'),
+  })
+  .strict()
+  .superRefine((source, ctx) => {
+    if (!source.feed && !source.listing) {
+      ctx.addIssue({ code: 'custom', message: 'needs either `feed` (a feed URL) or `listing` (a section page URL)', path: [] });
+    }
+    if (source.feed && source.listing) {
+      ctx.addIssue({ code: 'custom', message: 'has both `feed` and `listing`; keep one', path: [] });
+    }
+    if (source.listing && !source.articlePattern) {
+      ctx.addIssue({ code: 'custom', message: 'a `listing` source needs `articlePattern`, a regular expression matching its article URLs', path: ['articlePattern'] });
+    }
+  });
+
+export const webhookSchema = z
+  .object({
+    id: id.describe('Stable identifier of the webhook, used in job ids and logs.'),
+    url: httpUrl.describe('Where alerts are POSTed.'),
+    secret: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, { message: 'must be a Standard Webhooks secret: "whsec_" followed by base64 (generate one with `openssl rand -base64 32`)' })
+      .describe('Signing secret, `whsec_` + base64. Use `${ENV_VAR}` to keep it out of the file.'),
+    events: z
+      .array(z.enum(['created', 'updated']))
+      .min(1)
+      .default(['created'])
+      .describe('Which story events to send: `created`, and optionally `updated` (a later article joined).'),
+    enabled: z.boolean().default(true).describe('Set to false to stop sending to this webhook.'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    sources: z.array(sourceSchema).default([]).describe('The outlets to watch.'),
+    alerts: z
+      .object({
+        webhooks: z.array(webhookSchema).default([]).describe('Where to send alerts.'),
+        timeoutMs: z.number().int().positive().default(15_000).describe('Abort a webhook request after this many ms.'),
+        attempts: z.number().int().min(1).default(30).describe('Delivery attempts per alert before it is kept as failed (default spans about 24 h).'),
+        retryBaseMs: z.number().int().positive().default(10_000).describe('First retry delay; doubles each attempt, with jitter.'),
+        retryMaxMs: z.number().int().positive().default(3_600_000).describe('Longest delay between two attempts.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Webhook delivery.'),
+    fetch: z
+      .object({
+        userAgent: z
+          .string()
+          .default('diplowatch/0.1 (+https://github.com/diplowatch/diplowatch)')
+          .describe('User-Agent sent to outlets.'),
+        connectTimeoutMs: z.number().int().positive().default(10_000).describe('TCP/TLS connect timeout.'),
+        headersTimeoutMs: z.number().int().positive().default(15_000).describe('Time allowed until response headers arrive.'),
+        bodyTimeoutMs: z.number().int().positive().default(30_000).describe('Time allowed between two body chunks, and for the whole body.'),
+        maxBodyBytes: z.number().int().positive().default(5 * 1024 * 1024).describe('Largest decoded body read; larger responses are cut off and refused.'),
+        maxRedirects: z.number().int().min(0).default(5).describe('Redirects followed per request.'),
+        concurrency: z.number().int().positive().default(8).describe('Requests in flight at once, over all hosts.'),
+        perHostConcurrency: z.number().int().positive().default(2).describe('Requests in flight at once to one host.'),
+        allowPrivateNetworks: z.boolean().default(false).describe('Allow article URLs and redirects that resolve to private, loopback or link-local addresses.'),
+        allowHosts: z.array(z.string()).default([]).describe('Host names or IP addresses allowed even when private.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('HTTP fetching.'),
+    extract: z
+      .object({
+        maxElemsToParse: z.number().int().positive().default(20_000).describe("Readability's element budget; pages with more elements are refused."),
+        maxHtmlBytes: z.number().int().positive().default(2 * 1024 * 1024).describe('Pages larger than this after trimming scripts and styles are refused.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Article extraction.'),
+    detect: z
+      .object({
+        topic: z.string().default('config/topics/iran-latam.yaml').describe('Topic lexicon file, relative to the config file.'),
+        threshold: z.number().min(0).max(1).default(0.5).describe('Score at or above which an article matches.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Topic detection.'),
+    stories: z
+      .object({
+        windowDays: z.number().positive().default(7).describe('An article joins a story only within this many days of it.'),
+        retentionDays: z.number().positive().default(30).describe('Seen URLs, fingerprints and stories expire after this many days.'),
+        similarityThreshold: z.number().min(0).max(1).default(0.7).describe('Text similarity at which two articles are the same story.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Story grouping.'),
+    queue: z
+      .object({
+        discoverConcurrency: z.number().int().positive().default(4).describe('Sources polled at once per process.'),
+        articleConcurrency: z.number().int().positive().default(4).describe('Articles processed at once per process.'),
+        alertConcurrency: z.number().int().positive().default(4).describe('Webhook deliveries at once per process.'),
+        articleAttempts: z.number().int().min(1).default(3).describe('Attempts per article before giving up.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Job processing.'),
+    redis: z
+      .object({
+        url: z.string().optional().describe('Redis URL. When set, diplowatch runs in redis mode; otherwise embedded.').meta({ env: 'REDIS_URL' }),
+        prefix: z.string().default('diplowatch').describe('Prefix of every Redis key and queue.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Redis mode.'),
+    state: z
+      .object({
+        dir: z.string().default('state').describe('Where embedded mode keeps its files, relative to the working directory.').meta({ env: 'DIPLOWATCH_STATE_DIR' }),
+      })
+      .strict()
+      .prefault({})
+      .describe('Embedded mode.'),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.').meta({ env: 'LOG_LEVEL' }),
+      })
+      .strict()
+      .prefault({})
+      .describe('Logging.'),
+    shutdownGraceMs: z.number().int().min(0).default(10_000).describe('On SIGTERM, how long running jobs may take to finish.'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    duplicateIds(config.sources.map((s) => s.id), ['sources'], ctx);
+    duplicateIds(config.alerts.webhooks.map((w) => w.id), ['alerts', 'webhooks'], ctx);
+  });
+
+function duplicateIds(ids: string[], path: Array<string | number>, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  ids.forEach((value, index) => {
+    const first = seen.get(value);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `duplicate id "${value}" (also at ${path.join('.')}[${first}])`, path: [...path, index, 'id'] });
+    } else {
+      seen.set(value, index);
+    }
+  });
+}
+
+/** A validated, defaulted configuration. */
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = Config['sources'][number];
+export type WebhookConfig = Config['alerts']['webhooks'][number];
