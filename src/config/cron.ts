@@ -60,5 +60,6 @@ function parseValue(text: string, field: Field): number | undefined {
   if (/^\d+$/.test(text)) return Number(text);
   const index = field.names?.indexOf(text.toLowerCase() as never) ?? -1;
   if (index < 0) return undefined;
-  return field === FIVE[3] || field.name === 'month' ? index + 1 : index;
+  // Months count from 1 (jan = 1); days of the week from 0 (sun = 0).
+  return field.name === 'month' ? index + 1 : index;
 }

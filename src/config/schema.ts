@@ -7,11 +7,10 @@ import { validateCron } from './cron.js';
  * `meta({ env })` names the environment variable that overrides a key.
  */
 
-const cron = (what: string) =>
-  z.string().superRefine((value, ctx) => {
-    const problem = validateCron(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid cron expression (${problem}) for ${what}` });
-  });
+const cron = z.string().superRefine((value, ctx) => {
+  const problem = validateCron(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid cron expression (${problem})` });
+});
 
 const httpUrl = z
   .string()
@@ -36,6 +35,9 @@ const regex = z.string().superRefine((value, ctx) => {
   }
 });
 
+// Run list-level checks even when an item failed, as long as the value is a list at all.
+const everyList = { when: (payload: { value: unknown }) => Array.isArray(payload.value) };
+
 export const sourceSchema = z
   .object({
     id: id.describe('Stable identifier of the source, used in logs, job ids and state.'),
@@ -43,7 +45,7 @@ export const sourceSchema = z
     feed: httpUrl.optional().describe('RSS 2.0, Atom, RDF or JSON Feed URL. Give `feed` or `listing`.'),
     listing: httpUrl.optional().describe('HTML section page whose links matching `articlePattern` are articles.'),
     articlePattern: regex.optional().describe('Regular expression matched against absolute link URLs on a `listing` page.'),
-    schedule: cron('a source schedule').default('*/10 * * * *').describe('Cron expression, 5 or 6 fields (with seconds).'),
+    schedule: cron.default('*/10 * * * *').describe('Cron expression, 5 or 6 fields (with seconds).'),
     language: z.string().regex(/^[a-z]{2}$/, { message: 'must be a two-letter language code such as "en" or "es"' }).optional().describe('Language of the outlet (two letters), used when a page does not say.'),
     enabled: z.boolean().default(true).describe('Set to false to stop polling without deleting the source.'),
     maxAgeDays: z.number().positive().default(3).describe('Articles older than this (by feed date) are not fetched.'),
@@ -80,10 +82,10 @@ export const webhookSchema = z
 
 export const configSchema = z
   .object({
-    sources: z.array(sourceSchema).default([]).describe('The outlets to watch.'),
+    sources: z.array(sourceSchema).superRefine(uniqueIds('sources'), everyList).default([]).describe('The outlets to watch.'),
     alerts: z
       .object({
-        webhooks: z.array(webhookSchema).default([]).describe('Where to send alerts.'),
+        webhooks: z.array(webhookSchema).superRefine(uniqueIds('alerts.webhooks'), everyList).default([]).describe('Where to send alerts.'),
         timeoutMs: z.number().int().positive().default(15_000).describe('Abort a webhook request after this many ms.'),
         attempts: z.number().int().min(1).default(30).describe('Delivery attempts per alert before it is kept as failed (default spans about 24 h).'),
         retryBaseMs: z.number().int().positive().default(10_000).describe('First retry delay; doubles each attempt, with jitter.'),
@@ -121,7 +123,7 @@ export const configSchema = z
       .describe('Article extraction.'),
     detect: z
       .object({
-        topic: z.string().default('config/topics/iran-latam.yaml').describe('Topic lexicon file, relative to the config file.'),
+        topic: z.string().default('topics/iran-latam.yaml').describe('Topic lexicon file, relative to the folder of the config file.'),
         threshold: z.number().min(0).max(1).default(0.5).describe('Score at or above which an article matches.'),
       })
       .strict()
@@ -170,22 +172,26 @@ export const configSchema = z
       .describe('Logging.'),
     shutdownGraceMs: z.number().int().min(0).default(10_000).describe('On SIGTERM, how long running jobs may take to finish.'),
   })
-  .strict()
-  .superRefine((config, ctx) => {
-    duplicateIds(config.sources.map((s) => s.id), ['sources'], ctx);
-    duplicateIds(config.alerts.webhooks.map((w) => w.id), ['alerts', 'webhooks'], ctx);
-  });
+  .strict();
 
-function duplicateIds(ids: string[], path: Array<string | number>, ctx: z.RefinementCtx): void {
-  const seen = new Map<string, number>();
-  ids.forEach((value, index) => {
-    const first = seen.get(value);
-    if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `duplicate id "${value}" (also at ${path.join('.')}[${first}])`, path: [...path, index, 'id'] });
-    } else {
-      seen.set(value, index);
-    }
-  });
+/**
+ * Flags a repeated `id` in a list. It runs even when other items have problems (`everyList`), so one run
+ * reports every mistake; items are read defensively because they may be the invalid ones.
+ */
+function uniqueIds(listPath: string) {
+  return (items: readonly unknown[], ctx: z.RefinementCtx): void => {
+    const seen = new Map<string, number>();
+    items.forEach((item, index) => {
+      const value = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+      if (typeof value !== 'string') return;
+      const first = seen.get(value);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `duplicate id "${value}" (also at ${listPath}[${first}])`, path: [index, 'id'] });
+      } else {
+        seen.set(value, index);
+      }
+    });
+  };
 }
 
 /** A validated, defaulted configuration. */
