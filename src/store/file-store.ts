@@ -1,0 +1,480 @@
+import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { EventSignature } from '../detect/types.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Story, StoredArticle, StoryCandidate, TextFingerprint } from '../stories/types.js';
+import type { FailedAlert, FetchValidators, SourceHealth, Store } from './store.js';
+import { asFailedAlert, asSourceHealth, asStoredArticle, asStory, candidateIndexKeys, newestFirst } from './records.js';
+
+/** Options of the embedded store. */
+export interface FileStoreOptions {
+  /** The `state.dir` folder; created when missing. */
+  dir: string;
+  /** Seen URLs, validators and stories expire after this many days. */
+  retentionDays: number;
+  /** Clock, in ms since the epoch; tests pass their own. @defaultValue Date.now */
+  now?: () => number;
+  logger?: Logger;
+  /**
+   * Writes are coalesced for this long after a change.
+   * @defaultValue 100
+   */
+  flushDelayMs?: number;
+}
+
+/** The files of the embedded store, one per concern. */
+const FILES = ['seen', 'validators', 'stories', 'failed-alerts', 'health'] as const;
+type FileName = (typeof FILES)[number];
+
+const FORMAT_VERSION = 1;
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+/** After a failed write, try again this much later rather than on every change. */
+const RETRY_WRITE_MS = 1_000;
+/** Longest a change waits for its write when large files make writes slow. */
+const MAX_ADAPTIVE_DELAY_MS = 5_000;
+
+interface StoryEntry {
+  story: Story;
+  /** By article URL, so saving the same article twice keeps one copy. */
+  articles: Map<string, StoredArticle>;
+  expiresAt: number;
+}
+
+interface ValidatorEntry extends FetchValidators {
+  expiresAt: number;
+}
+
+/** Folders whose lock this process holds, so a second store on one folder is refused even with our own pid. */
+const openDirs = new Set<string>();
+
+/**
+ * The Store port for embedded mode: state in memory, persisted as one JSON file per concern under `state.dir`.
+ * Files are replaced atomically (write `*.tmp`, fsync, rename, fsync the folder) and writes are coalesced; a
+ * lock file keeps a second process off the same folder. Candidate lookup uses in-memory band and state indexes
+ * rebuilt at load, so it never scans every story.
+ */
+export class FileStore implements Store {
+  readonly kind = 'embedded' as const;
+  private readonly dir: string;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+  private readonly logger: Logger | undefined;
+  private readonly flushDelayMs: number;
+
+  private readonly seen = new Map<string, number>();
+  private readonly validators = new Map<string, ValidatorEntry>();
+  private readonly stories = new Map<string, StoryEntry>();
+  private readonly failedAlerts = new Map<string, FailedAlert>();
+  private readonly health = new Map<string, SourceHealth>();
+  private readonly bandIndex = new Map<string, Set<string>>();
+  private readonly stateIndex = new Map<string, Set<string>>();
+  private readonly leases = new Map<string, number>();
+
+  private readonly dirty = new Set<FileName>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** How long the last flush took; large state files are rewritten less often. */
+  private lastWriteMs = 0;
+  private lockTail: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  /** Use `createFileStore`, which takes the lock and loads the files. */
+  constructor(options: FileStoreOptions) {
+    this.dir = resolve(options.dir);
+    this.retentionMs = options.retentionDays * 86_400_000;
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger;
+    this.flushDelayMs = options.flushDelayMs ?? 100;
+  }
+
+  async claimUrl(key: string): Promise<boolean> {
+    if (this.hasUrlNow(key)) return false;
+    this.seen.set(key, this.expiry());
+    this.changed('seen');
+    return true;
+  }
+
+  async hasUrl(key: string): Promise<boolean> {
+    return this.hasUrlNow(key);
+  }
+
+  async releaseUrl(key: string): Promise<void> {
+    if (this.seen.delete(key)) this.changed('seen');
+  }
+
+  async tryLease(name: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const heldUntil = this.leases.get(name);
+    if (heldUntil !== undefined && heldUntil > now) return false;
+    this.leases.set(name, now + ttlMs);
+    return true;
+  }
+
+  async releaseLease(name: string): Promise<void> {
+    this.leases.delete(name);
+  }
+
+  async getValidators(url: string): Promise<FetchValidators | undefined> {
+    const entry = this.validators.get(url);
+    if (!entry || entry.expiresAt <= this.now()) return undefined;
+    const validators: FetchValidators = {};
+    if (entry.etag !== undefined) validators.etag = entry.etag;
+    if (entry.lastModified !== undefined) validators.lastModified = entry.lastModified;
+    return validators;
+  }
+
+  async setValidators(url: string, validators: FetchValidators): Promise<void> {
+    if (validators.etag === undefined && validators.lastModified === undefined) {
+      this.validators.delete(url);
+    } else {
+      this.validators.set(url, { etag: validators.etag, lastModified: validators.lastModified, expiresAt: this.expiry() });
+    }
+    this.changed('validators');
+  }
+
+  async withStoryLock<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.lockTail;
+    let release: () => void = () => undefined;
+    this.lockTail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  async findStoryCandidates(fingerprint: TextFingerprint, signature: EventSignature, sinceIso: string): Promise<StoryCandidate[]> {
+    const since = Date.parse(sinceIso);
+    const now = this.now();
+    const { bands, states } = candidateIndexKeys(fingerprint, signature);
+    const ids = new Set<string>();
+    for (const band of bands) for (const id of this.bandIndex.get(band) ?? []) ids.add(id);
+    for (const state of states) for (const id of this.stateIndex.get(state) ?? []) ids.add(id);
+    const candidates: StoryCandidate[] = [];
+    for (const id of ids) {
+      const entry = this.stories.get(id);
+      if (!entry || entry.expiresAt <= now) continue;
+      if (!Number.isNaN(since) && Date.parse(entry.story.updatedAt) < since) continue;
+      candidates.push({ story: entry.story, articles: [...entry.articles.values()] });
+    }
+    return candidates;
+  }
+
+  async saveStory(story: Story, article: StoredArticle): Promise<void> {
+    const entry = this.stories.get(story.id) ?? { story, articles: new Map<string, StoredArticle>(), expiresAt: 0 };
+    entry.story = story;
+    entry.articles.set(article.url, article);
+    entry.expiresAt = this.expiry();
+    this.stories.set(story.id, entry);
+    this.index(story.id, article.fingerprint, story.signature);
+    this.changed('stories');
+  }
+
+  async getStory(id: string): Promise<Story | undefined> {
+    const entry = this.stories.get(id);
+    return entry && entry.expiresAt > this.now() ? entry.story : undefined;
+  }
+
+  async listStories(options: { since?: string; limit?: number } = {}): Promise<Story[]> {
+    const since = options.since === undefined ? Number.NaN : Date.parse(options.since);
+    const now = this.now();
+    const stories = [...this.stories.values()]
+      .filter((entry) => entry.expiresAt > now && (Number.isNaN(since) || Date.parse(entry.story.createdAt) >= since))
+      .map((entry) => entry.story);
+    const sorted = newestFirst(stories);
+    return options.limit === undefined ? sorted : sorted.slice(0, options.limit);
+  }
+
+  async addFailedAlert(failed: FailedAlert): Promise<void> {
+    this.failedAlerts.set(failed.alertId, failed);
+    this.changed('failed-alerts');
+  }
+
+  async listFailedAlerts(): Promise<FailedAlert[]> {
+    return [...this.failedAlerts.values()].sort((a, b) => a.failedAt.localeCompare(b.failedAt));
+  }
+
+  async removeFailedAlert(alertId: string): Promise<void> {
+    if (this.failedAlerts.delete(alertId)) this.changed('failed-alerts');
+  }
+
+  async setSourceHealth(sourceId: string, health: SourceHealth): Promise<void> {
+    this.health.set(sourceId, health);
+    this.changed('health');
+  }
+
+  async getSourceHealth(sourceId: string): Promise<SourceHealth | undefined> {
+    return this.health.get(sourceId);
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error(`store: ${this.dir} is closed`);
+  }
+
+  /** Writes every pending change now; rejects if a file could not be written. */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const pending = [...this.dirty];
+    this.dirty.clear();
+    // Writes run one after another, so two flushes never share a `*.tmp` file.
+    const run = this.writing.then(async () => {
+      const started = performance.now();
+      for (const [i, name] of pending.entries()) {
+        try {
+          await writeAtomically(this.file(name), JSON.stringify({ version: FORMAT_VERSION, entries: this.serialize(name) }));
+        } catch (err) {
+          for (const unwritten of pending.slice(i)) this.dirty.add(unwritten);
+          throw new Error(`state: cannot write ${this.file(name)} (${errorMessage(err)})`, { cause: err });
+        }
+      }
+      this.lastWriteMs = performance.now() - started;
+    });
+    this.writing = run.catch(() => undefined);
+    await run;
+  }
+
+  /** Writes pending changes, stops timers and releases the lock file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    try {
+      await this.flush();
+    } finally {
+      await unlink(join(this.dir, 'lock')).catch(() => undefined);
+      openDirs.delete(this.dir);
+    }
+  }
+
+  /** Takes the lock file and loads every file, dropping expired entries. */
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await acquireLock(this.dir);
+    try {
+      await this.load();
+    } catch (err) {
+      await unlink(join(this.dir, 'lock')).catch(() => undefined);
+      openDirs.delete(this.dir);
+      throw err;
+    }
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** Drops expired entries from memory (and, at the next write, from disk). */
+  sweep(): void {
+    const now = this.now();
+    let seenChanged = false;
+    for (const [key, expiresAt] of this.seen) if (expiresAt <= now) seenChanged = this.seen.delete(key);
+    if (seenChanged) this.changed('seen');
+    let validatorsChanged = false;
+    for (const [url, entry] of this.validators) if (entry.expiresAt <= now) validatorsChanged = this.validators.delete(url);
+    if (validatorsChanged) this.changed('validators');
+    let storiesChanged = false;
+    for (const [id, entry] of this.stories) {
+      if (entry.expiresAt > now) continue;
+      this.unindex(id, entry);
+      storiesChanged = this.stories.delete(id);
+    }
+    if (storiesChanged) this.changed('stories');
+  }
+
+  private async load(): Promise<void> {
+    const now = this.now();
+    for (const [key, expiresAt] of Object.entries(await this.read('seen'))) {
+      if (typeof expiresAt === 'number' && expiresAt > now) this.seen.set(key, expiresAt);
+    }
+    for (const [url, value] of Object.entries(await this.read('validators'))) {
+      const entry = value as ValidatorEntry;
+      if (typeof entry.expiresAt === 'number' && entry.expiresAt > now) this.validators.set(url, entry);
+    }
+    for (const [id, value] of Object.entries(await this.read('stories'))) {
+      const raw = value as { story: unknown; articles: unknown; expiresAt: unknown };
+      if (typeof raw.expiresAt !== 'number' || raw.expiresAt <= now) continue;
+      const story = asStory(raw.story);
+      const articles = new Map<string, StoredArticle>();
+      for (const item of Array.isArray(raw.articles) ? raw.articles : []) {
+        const article = asStoredArticle(item);
+        articles.set(article.url, article);
+        this.index(id, article.fingerprint, story.signature);
+      }
+      this.stories.set(id, { story, articles, expiresAt: raw.expiresAt });
+    }
+    for (const [id, value] of Object.entries(await this.read('failed-alerts'))) this.failedAlerts.set(id, asFailedAlert(value));
+    for (const [id, value] of Object.entries(await this.read('health'))) this.health.set(id, asSourceHealth(value));
+  }
+
+  /** The `entries` object of one file; empty when the file does not exist. A `*.tmp` left by a crash is ignored. */
+  private async read(name: FileName): Promise<Record<string, unknown>> {
+    const path = this.file(name);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new Error(`state: cannot read ${path} (${errorMessage(err)})`, { cause: err });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`state: ${path} is not valid JSON (${errorMessage(err)}); move it aside to start fresh, or restore it from a backup`, { cause: err });
+    }
+    const entries = typeof parsed === 'object' && parsed !== null && 'entries' in parsed ? parsed.entries : undefined;
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {
+      throw new Error(`state: ${path} is not a diplowatch state file (no "entries" object); move it aside to start fresh, or restore it from a backup`);
+    }
+    // Story records are checked now, so a damaged one is reported with its file at start-up rather than later.
+    if (name === 'stories') for (const value of Object.values(entries)) assertStoryEntry(value, path);
+    return entries as Record<string, unknown>;
+  }
+
+  private serialize(name: FileName): Record<string, unknown> {
+    switch (name) {
+      case 'seen':
+        return Object.fromEntries(this.seen);
+      case 'validators':
+        return Object.fromEntries(this.validators);
+      case 'stories':
+        return Object.fromEntries(
+          [...this.stories].map(([id, entry]) => [id, { story: entry.story, articles: [...entry.articles.values()], expiresAt: entry.expiresAt }]),
+        );
+      case 'failed-alerts':
+        return Object.fromEntries(this.failedAlerts);
+      case 'health':
+        return Object.fromEntries(this.health);
+    }
+  }
+
+  private index(storyId: string, fingerprint: TextFingerprint, signature: EventSignature): void {
+    const { bands, states } = candidateIndexKeys(fingerprint, signature);
+    for (const band of bands) addTo(this.bandIndex, band, storyId);
+    for (const state of states) addTo(this.stateIndex, state, storyId);
+  }
+
+  private unindex(storyId: string, entry: StoryEntry): void {
+    for (const article of entry.articles.values()) {
+      const { bands, states } = candidateIndexKeys(article.fingerprint, entry.story.signature);
+      for (const band of bands) removeFrom(this.bandIndex, band, storyId);
+      for (const state of states) removeFrom(this.stateIndex, state, storyId);
+    }
+  }
+
+  private hasUrlNow(key: string): boolean {
+    const expiresAt = this.seen.get(key);
+    return expiresAt !== undefined && expiresAt > this.now();
+  }
+
+  private expiry(): number {
+    return this.now() + this.retentionMs;
+  }
+
+  private changed(name: FileName): void {
+    this.dirty.add(name);
+    if (this.flushTimer || this.closed) return;
+    // Each flush rewrites whole files: waiting ten times the last write keeps writing under ~10% of the time,
+    // up to a bound on how much a crash can lose.
+    const delay = Math.max(this.flushDelayMs, Math.min(10 * this.lastWriteMs, MAX_ADAPTIVE_DELAY_MS));
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush().catch((err: unknown) => {
+        this.logger?.error({ err: errorMessage(err) }, 'state: write failed; will retry');
+        if (!this.flushTimer && !this.closed) this.flushTimer = setTimeout(() => void this.flush().catch(() => undefined), RETRY_WRITE_MS);
+      });
+    }, delay);
+  }
+
+  private file(name: FileName): string {
+    return join(this.dir, `${name}.json`);
+  }
+}
+
+/** Opens (creating the folder and taking its lock) the embedded store under `dir`. */
+export async function createFileStore(options: FileStoreOptions): Promise<FileStore> {
+  const store = new FileStore(options);
+  await store.open();
+  return store;
+}
+
+/** Replaces `path` with `text` so a crash leaves either the old file or the new one, never half of one. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+  // The rename itself is durable only once the folder is synced. Some platforms cannot open a folder; skip there.
+  const folder = await open(resolve(path, '..'), 'r').catch(() => undefined);
+  if (folder) {
+    try {
+      await folder.sync();
+    } catch {
+      // fsync on a folder is not supported everywhere (e.g. Windows); the rename has still happened.
+    } finally {
+      await folder.close();
+    }
+  }
+}
+
+/** Takes `dir/lock` for this process, replacing a lock left by a process that is no longer running. */
+async function acquireLock(dir: string): Promise<void> {
+  const path = join(dir, 'lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      openDirs.add(dir);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`state: cannot create lock file ${path} (${errorMessage(err)})`, { cause: err });
+    }
+    const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+    const heldHere = pid === process.pid && openDirs.has(dir);
+    if (Number.isInteger(pid) && pid > 0 && (heldHere || (pid !== process.pid && isAlive(pid)))) {
+      throw new Error(
+        `state: ${dir} is in use by another diplowatch process (pid ${pid}, lock file ${path}); stop that process first, ` +
+          'or delete the lock file if no such process is running',
+      );
+    }
+    await unlink(path).catch(() => undefined);
+  }
+  throw new Error(`state: cannot take lock file ${path}; another process keeps re-creating it`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function assertStoryEntry(value: unknown, path: string): void {
+  if (typeof value !== 'object' || value === null || !('story' in value) || !('expiresAt' in value)) {
+    throw new Error(`state: ${path} holds a story record without "story" and "expiresAt"; move it aside to start fresh, or restore it from a backup`);
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key);
+  if (ids) ids.add(id);
+  else index.set(key, new Set([id]));
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key);
+  if (!ids) return;
+  ids.delete(id);
+  if (ids.size === 0) index.delete(key);
+}
