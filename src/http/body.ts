@@ -19,6 +19,8 @@ export interface BodyLimits {
   maxBodyBytes: number;
   /** The whole read must finish within this, however slowly the server trickles. */
   deadlineMs: number;
+  /** Keep the first `maxBodyBytes` and stop reading, instead of refusing the body (robots.txt is read that way). */
+  truncate?: boolean;
 }
 
 /** `5242880` → `5 MB`, `1000` → `1000 bytes`: the limit as the operator probably wrote it. */
@@ -36,6 +38,8 @@ export function overLimit(maxBodyBytes: number, url: string): PermanentError {
 }
 
 class DeadlineError extends Error {}
+/** Ends the pipeline early once a truncated read has all it keeps. */
+class EnoughError extends Error {}
 
 /** Destroys a response body, if still open, without the abort error it then emits becoming an uncaught exception. */
 export function discard(body: Readable): void {
@@ -113,11 +117,17 @@ export async function readBody(body: Readable, contentEncoding: string | undefin
     const decoders = decodersFor(contentEncoding, first.done ? undefined : first.value, url);
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        decodedBytes += chunk.length;
-        if (decodedBytes > limits.maxBodyBytes) {
-          done(overLimit(limits.maxBodyBytes, url));
+        if (decodedBytes + chunk.length > limits.maxBodyBytes) {
+          if (!limits.truncate) {
+            done(overLimit(limits.maxBodyBytes, url));
+            return;
+          }
+          chunks.push(chunk.subarray(0, limits.maxBodyBytes - decodedBytes));
+          decodedBytes = limits.maxBodyBytes;
+          done(new EnoughError());
           return;
         }
+        decodedBytes += chunk.length;
         chunks.push(chunk);
         done();
       },
@@ -126,6 +136,7 @@ export async function readBody(body: Readable, contentEncoding: string | undefin
     await pipeline([source, ...decoders, sink]);
     return { data: Buffer.concat(chunks, decodedBytes), wireBytes };
   } catch (err) {
+    if (err instanceof EnoughError) return { data: Buffer.concat(chunks, decodedBytes), wireBytes };
     if (err instanceof DeadlineError) {
       throw new TransientError(`fetch: timeout after ${seconds(limits.deadlineMs)} waiting for body (${url})`);
     }

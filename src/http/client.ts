@@ -1,16 +1,20 @@
 /**
- * The one HTTP client (undici): concurrency limits, redirects followed by hand with the SSRF guard on every hop,
- * conditional GET, bounded decoding, charset detection, and webhook POSTs. It logs nothing: it returns results or
- * throws PermanentError / TransientError and the job layer logs.
+ * The one HTTP client (undici): concurrency limits, per-host pacing (minimum gap, Crawl-delay, Retry-After),
+ * robots.txt, redirects followed by hand with the SSRF guard on every hop, conditional GET, bounded decoding,
+ * charset detection, and webhook POSTs. It logs nothing: it returns results or throws PermanentError /
+ * TransientError and the job layer logs.
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { Config } from '../config/schema.js';
-import { PermanentError } from '../errors.js';
+import { PermanentError, TransientError } from '../errors.js';
 import type { FetchValidators } from '../store/store.js';
 import { discard, overLimit, readBody } from './body.js';
 import { decodeBody } from './charset.js';
 import { isRetryableStatus, networkError, parseRetryAfter, seconds, statusError, type TimeoutSettings } from './failures.js';
 import { AllowList, RefusedAddressError, guardedConnector } from './guard.js';
+import { HostPacer, HostPausedError, type Turn } from './pacer.js';
+import { RobotsCache, type RobotsResponse, type RobotsVerdict } from './robots-cache.js';
+import { ROBOTS_MAX_BYTES } from './robots.js';
 import { KeyedSemaphore, Semaphore, type Release } from './semaphore.js';
 
 /** The `fetch` section of the configuration. */
@@ -75,6 +79,20 @@ const KEEP_ALIVE_MS = 10_000;
 const WEBHOOK_RESPONSE_BYTES = 64 * 1024;
 /** Bodies of redirects, 304s and error statuses are drained up to this size to keep the connection; more is cut. */
 const DRAIN_BYTES = 16 * 1024;
+/** A robots.txt Crawl-delay above this is read as this: a site asking for one page an hour would stall its source. */
+const MAX_CRAWL_DELAY_MS = 60_000;
+/** A Retry-After pause of a host is held at most this long. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+/**
+ * A request facing a longer Retry-After pause fails at once with TransientError(retryAfterMs) so the queue
+ * reschedules it, rather than holding a worker for up to an hour.
+ */
+const MAX_PAUSE_WAIT_MS = 60_000;
+/** Hosts whose pacing state is remembered, and origins whose robots.txt is cached (least recently used dropped). */
+const MAX_PACED_HOSTS = 4096;
+const MAX_ROBOTS_ORIGINS = 512;
+/** Statuses whose Retry-After holds back every later request to the host, not only this one. */
+const PAUSING_STATUSES = new Set([429, 503]);
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -138,11 +156,29 @@ async function drain(body: Dispatcher.ResponseData['body'], limit: number, signa
 
 type HopOutcome =
   | { kind: 'redirect'; location: string }
-  | { kind: 'not-modified' }
-  | { kind: 'ok'; statusCode: number; contentType: string; text: string; bytes: number; decodedBytes: number; validators: FetchValidators };
+  | { kind: 'not-modified'; cacheControl: string | undefined }
+  | { kind: 'ok'; statusCode: number; contentType: string; text: string; bytes: number; decodedBytes: number; validators: FetchValidators; cacheControl: string | undefined };
+
+/** How a GET is made inside the client; robots.txt itself is fetched without a robots check and truncated, not refused, when long. */
+interface FetchPlan {
+  checkRobots: boolean;
+  truncateAt?: number;
+}
+
+/** A GET's result plus the response's Cache-Control, which only the robots cache reads. */
+interface FetchOutcome {
+  result: FetchResult;
+  cacheControl: string | undefined;
+}
+
+/** What the client takes besides its options; tests pass a clock to age the robots.txt cache without waiting. */
+export interface HttpClientDeps {
+  /** Epoch ms, for robots.txt lifetimes; pacing keeps the real clock because it sets real timers. */
+  now?: () => number;
+}
 
 /** Creates the client: one keep-alive connection pool, plus a guarded one for connections that need the address check. */
-export function createHttpClient(options: FetchOptions): HttpClient {
+export function createHttpClient(options: FetchOptions, deps: HttpClientDeps = {}): HttpClient {
   const timeouts: TimeoutSettings = options;
   const poolOptions = {
     keepAliveTimeout: KEEP_ALIVE_MS,
@@ -158,16 +194,49 @@ export function createHttpClient(options: FetchOptions): HttpClient {
   const webhooks = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: options.connectTimeoutMs } });
   const global = new Semaphore(options.concurrency);
   const perHost = new KeyedSemaphore(options.perHostConcurrency);
+  const pacer = new HostPacer({ maxHosts: MAX_PACED_HOSTS, maxPauseWaitMs: MAX_PAUSE_WAIT_MS });
+  const robots = options.respectRobots ? new RobotsCache(options.userAgent, fetchRobots, MAX_ROBOTS_ORIGINS, deps.now) : undefined;
 
-  async function withSlots<T>(host: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    // Host first: a request waiting for a busy host must not hold one of the global slots meanwhile.
-    const releaseHost = await perHost.acquire(host, signal);
+  /** The gap after a request to `url`'s host: the configured one, or the site's Crawl-delay when longer. */
+  function gapAfter(url: URL): number {
+    const crawlDelay = robots?.crawlDelayMs(url.origin);
+    return Math.max(options.minDelayMs, Math.min(crawlDelay ?? 0, MAX_CRAWL_DELAY_MS));
+  }
+
+  /**
+   * Runs one request to `url` once its host has a free slot and its pacing allows, then a global slot. `work` calls
+   * `answered` when the response headers arrive.
+   */
+  async function withSlots<T>(url: URL, signal: AbortSignal | undefined, work: (answered: () => void) => Promise<T>): Promise<T> {
+    // Host slot, then the pacing turn, then a global slot: a request waiting for a busy or paced host must not
+    // hold a global slot meanwhile. Both host limits are per host name, whatever the port or scheme.
+    const releaseHost = await perHost.acquire(url.hostname, signal);
+    let turn: Turn | undefined;
     let releaseGlobal: Release | undefined;
     try {
+      turn = await pacer.turn(url.hostname, signal);
       releaseGlobal = await global.acquire(signal);
-      return await work();
+    } catch (err) {
+      turn?.cancel();
+      releaseHost();
+      if (err instanceof HostPausedError) {
+        throw new TransientError(`fetch: ${err.host} asked to wait (Retry-After), ${seconds(Math.ceil(err.remainingMs / 1000) * 1000)} left (${url.href})`, {
+          retryAfterMs: err.remainingMs,
+        });
+      }
+      throw err;
+    }
+    // With a gap, the turn lasts until the host answered: only then is it sure the host has seen the request (a
+    // new connection's handshake can delay the first one), so the gap holds as the host measures it. Without a
+    // gap the turn ends at once, leaving the requests free to overlap up to perHostConcurrency.
+    const paced = turn;
+    const answered = (): void => paced.done(gapAfter(url));
+    if (gapAfter(url) === 0) paced.done(0);
+    try {
+      return await work(answered);
     } finally {
-      releaseGlobal?.();
+      answered();
+      releaseGlobal();
       releaseHost();
     }
   }
@@ -183,7 +252,7 @@ export function createHttpClient(options: FetchOptions): HttpClient {
     return headers;
   }
 
-  async function hop(url: URL, dispatcher: Dispatcher, getOptions: GetOptions): Promise<HopOutcome> {
+  async function hop(url: URL, dispatcher: Dispatcher, getOptions: GetOptions, plan: FetchPlan, answered: () => void): Promise<HopOutcome> {
     const href = url.href;
     const response = await dispatcher.request({
       origin: url.origin,
@@ -193,6 +262,10 @@ export function createHttpClient(options: FetchOptions): HttpClient {
       signal: getOptions.signal ?? null,
     });
     const { statusCode, headers, body } = response;
+    // Before the turn ends, so no request to this host slips out between the answer and the pause.
+    const retryAfterMs = PAUSING_STATUSES.has(statusCode) ? parseRetryAfter(header(headers, 'retry-after'), Date.now()) : undefined;
+    if (retryAfterMs !== undefined) pacer.pause(url.hostname, Date.now() + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+    answered();
     try {
       if (REDIRECT_STATUSES.has(statusCode)) {
         const location = header(headers, 'location');
@@ -200,9 +273,10 @@ export function createHttpClient(options: FetchOptions): HttpClient {
         await drain(body, DRAIN_BYTES, getOptions.signal);
         return { kind: 'redirect', location };
       }
+      const cacheControl = header(headers, 'cache-control');
       if (statusCode === 304) {
         await drain(body, DRAIN_BYTES, getOptions.signal);
-        return { kind: 'not-modified' };
+        return { kind: 'not-modified', cacheControl };
       }
       if (statusCode < 200 || statusCode > 299) {
         await drain(body, DRAIN_BYTES, getOptions.signal);
@@ -212,8 +286,10 @@ export function createHttpClient(options: FetchOptions): HttpClient {
       const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
       if (!acceptable(getOptions.accept, mediaType)) throw new PermanentError(`fetch: skipped ${mediaType} (${href})`);
       const declaredLength = Number(header(headers, 'content-length'));
-      if (declaredLength > options.maxBodyBytes) throw overLimit(options.maxBodyBytes, href);
-      const read = await readBody(body, header(headers, 'content-encoding'), { maxBodyBytes: options.maxBodyBytes, deadlineMs: options.bodyTimeoutMs }, href);
+      const truncate = plan.truncateAt !== undefined;
+      const maxBodyBytes = Math.min(options.maxBodyBytes, plan.truncateAt ?? Number.POSITIVE_INFINITY);
+      if (!truncate && declaredLength > maxBodyBytes) throw overLimit(maxBodyBytes, href);
+      const read = await readBody(body, header(headers, 'content-encoding'), { maxBodyBytes, deadlineMs: options.bodyTimeoutMs, truncate }, href);
       const validators: FetchValidators = {};
       const etag = header(headers, 'etag');
       const lastModified = header(headers, 'last-modified');
@@ -227,6 +303,7 @@ export function createHttpClient(options: FetchOptions): HttpClient {
         bytes: read.wireBytes,
         decodedBytes: read.data.length,
         validators,
+        cacheControl,
       };
     } finally {
       // Reached with an unread body only when the response was refused: cut it rather than download it.
@@ -240,25 +317,46 @@ export function createHttpClient(options: FetchOptions): HttpClient {
     return networkError('fetch', err, url, timeouts);
   }
 
-  async function get(url: string, getOptions: GetOptions): Promise<FetchResult> {
+  /** Refuses `target` when its origin's robots.txt disallows it, or cannot be read just now. */
+  async function checkRobots(cache: RobotsCache, target: URL, trusted: boolean, signal: AbortSignal | undefined): Promise<void> {
+    let verdict: RobotsVerdict;
+    try {
+      verdict = await cache.check(target, trusted, signal);
+    } catch (err) {
+      throw fetchFailure(err, target.href);
+    }
+    if (verdict.allowed) return;
+    if (verdict.reason === 'disallowed') throw new PermanentError(`fetch: disallowed by robots.txt (${target.href})`);
+    // Not permanent: the page itself may be fine, and robots.txt is asked again after retryInMs.
+    throw new TransientError(`fetch: robots.txt unreachable (${verdict.problem}), disallowed for ${seconds(Math.ceil(verdict.retryInMs / 1000) * 1000)} (${target.href})`, {
+      retryAfterMs: verdict.retryInMs,
+    });
+  }
+
+  async function fetchUrl(url: string, getOptions: GetOptions, plan: FetchPlan): Promise<FetchOutcome> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     const redirects: string[] = [];
     let current = httpUrl(url, '');
     for (;;) {
       // Configured URLs are the operator's choice; where they redirect to is not.
-      const checked = !options.allowPrivateNetworks && (redirects.length > 0 || getOptions.trusted !== true);
+      const trusted = redirects.length === 0 && getOptions.trusted === true;
+      const checked = !options.allowPrivateNetworks && !trusted;
       const target = current;
+      const isRobotsTxt = target.pathname === '/robots.txt' && target.search === '';
+      if (robots && plan.checkRobots && !isRobotsTxt) await checkRobots(robots, target, trusted, getOptions.signal);
       let outcome: HopOutcome;
       try {
-        outcome = await withSlots(target.hostname, getOptions.signal, () => hop(target, checked ? guarded : open, getOptions));
+        outcome = await withSlots(target, getOptions.signal, (answered) => hop(target, checked ? guarded : open, getOptions, plan, answered));
       } catch (err) {
         throw fetchFailure(err, target.href);
       }
-      if (outcome.kind === 'not-modified') return { status: 'not-modified', url: target.href, bytes: 0, durationMs: elapsed() };
+      if (outcome.kind === 'not-modified') {
+        return { result: { status: 'not-modified', url: target.href, bytes: 0, durationMs: elapsed() }, cacheControl: outcome.cacheControl };
+      }
       if (outcome.kind === 'ok') {
-        const { kind: _kind, ...result } = outcome;
-        return { status: 'ok', url: target.href, ...result, redirects, durationMs: elapsed() };
+        const { kind: _kind, cacheControl, ...result } = outcome;
+        return { result: { status: 'ok', url: target.href, ...result, redirects, durationMs: elapsed() }, cacheControl };
       }
       redirects.push(target.href);
       let next: URL;
@@ -275,6 +373,17 @@ export function createHttpClient(options: FetchOptions): HttpClient {
         throw new PermanentError(`fetch: too many redirects (${redirects.length}, limit ${options.maxRedirects}) (${url})`);
       }
     }
+  }
+
+  async function get(url: string, getOptions: GetOptions): Promise<FetchResult> {
+    return (await fetchUrl(url, getOptions, { checkRobots: true })).result;
+  }
+
+  async function fetchRobots(robotsUrl: string, trusted: boolean, validators: FetchValidators | undefined): Promise<RobotsResponse> {
+    const robotsOptions: GetOptions = validators ? { accept: 'any', trusted, validators } : { accept: 'any', trusted };
+    const { result, cacheControl } = await fetchUrl(robotsUrl, robotsOptions, { checkRobots: false, truncateAt: ROBOTS_MAX_BYTES });
+    if (result.status === 'not-modified') return { status: 'not-modified', cacheControl };
+    return { status: 'ok', text: result.text, cacheControl, validators: result.validators };
   }
 
   async function postWebhook(url: string, body: string, headers: Record<string, string>, webhookOptions: WebhookOptions): Promise<WebhookResult> {

@@ -1,9 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient, type HttpClient } from '../../src/http/client.js';
+import { describe, expect, it } from 'vitest';
 import { KeyedSemaphore, Semaphore } from '../../src/http/semaphore.js';
-import { startServer, type TestServer } from '../helpers/http.js';
-import { fetchOptions } from './support.js';
+import { fetchOptions, testResources } from './support.js';
 
 /** Counts requests in flight across every server built from it; answers are held until `release`. */
 function inFlightCounter() {
@@ -34,25 +32,17 @@ function inFlightCounter() {
   };
 }
 
-const servers: TestServer[] = [];
-let client: HttpClient | undefined;
-afterEach(async () => {
-  await client?.close();
-  client = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const use = testResources();
 
 describe('concurrency limits', () => {
   it('keeps at most perHostConcurrency requests in flight to one host, and reaches it', async () => {
     const counter = inFlightCounter();
     // A barrier: answers go out only once 3 requests wait. A client allowing fewer than 3 would hang here.
-    const server = await startServer((_req, res) => {
+    const server = await use.server((_req, res) => {
       counter.arrive(res);
       if (counter.held.length === 3) counter.releaseAll();
     });
-    servers.push(server);
-    client = createHttpClient(fetchOptions({ perHostConcurrency: 3, concurrency: 10 }));
-    const c = client;
+    const c = use.client(fetchOptions({ perHostConcurrency: 3, concurrency: 10 }));
     const results = await Promise.all(Array.from({ length: 9 }, (_, i) => c.get(`${server.url}/item/${i}`, { accept: 'any', trusted: true })));
     expect(results.every((r) => r.status === 'ok')).toBe(true);
     expect(counter.served).toBe(9);
@@ -65,11 +55,9 @@ describe('concurrency limits', () => {
       counter.arrive(res);
       setTimeout(() => counter.releaseAll(), 20);
     };
-    const a = await startServer(handler);
-    const b = await startServer(handler);
-    servers.push(a, b);
-    client = createHttpClient(fetchOptions({ perHostConcurrency: 1, concurrency: 10 }));
-    const c = client;
+    const a = await use.server(handler);
+    const b = await use.server(handler);
+    const c = use.client(fetchOptions({ perHostConcurrency: 1, concurrency: 10 }));
     const urls = [a.url, b.url, a.url, b.url, a.url, b.url];
     await Promise.all(urls.map((u, i) => c.get(`${u}/${i}`, { accept: 'any', trusted: true })));
     expect(counter.served).toBe(6);
@@ -78,14 +66,12 @@ describe('concurrency limits', () => {
 
   it('keeps at most `concurrency` requests in flight over all hosts', async () => {
     const counter = inFlightCounter();
-    const server = await startServer((_req, res) => {
+    const server = await use.server((_req, res) => {
       counter.arrive(res);
       setTimeout(() => counter.releaseAll(), 20);
     });
-    servers.push(server);
     const port = new URL(server.url).port;
-    client = createHttpClient(fetchOptions({ perHostConcurrency: 4, concurrency: 2, allowHosts: ['localhost'] }));
-    const c = client;
+    const c = use.client(fetchOptions({ perHostConcurrency: 4, concurrency: 2, allowHosts: ['localhost'] }));
     // 127.0.0.1 and localhost are two host names for the per-host limit, one server for the count.
     const urls = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? `${server.url}/${i}` : `http://localhost:${port}/${i}`));
     await Promise.all(urls.map((u) => c.get(u, { accept: 'any', trusted: true })));
