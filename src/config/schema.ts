@@ -38,25 +38,32 @@ const regex = z.string().superRefine((value, ctx) => {
 // Run list-level checks even when an item failed, as long as the value is a list at all.
 const everyList = { when: (payload: { value: unknown }) => Array.isArray(payload.value) };
 
+/** The keys that say where a source's article links come from; a source has exactly one. */
+export const SOURCE_KINDS = ['feed', 'listing', 'sitemap'] as const;
+
 export const sourceSchema = z
   .object({
     id: id.describe('Stable identifier of the source, used in logs, job ids and state.'),
     name: z.string().min(1).describe('Human-readable outlet name, shown in alerts.'),
-    feed: httpUrl.optional().describe('RSS 2.0, Atom, RDF or JSON Feed URL. Give `feed` or `listing`.'),
+    feed: httpUrl.optional().describe('RSS 2.0, Atom, RDF or JSON Feed URL. Give exactly one of `feed`, `listing` or `sitemap`.'),
     listing: httpUrl.optional().describe('HTML section page whose links matching `articlePattern` are articles.'),
+    sitemap: httpUrl.optional().describe('Sitemap, Google News sitemap or sitemap index URL; entries older than `maxAgeDays` (by publication date or lastmod) are skipped.'),
     articlePattern: regex.optional().describe('Regular expression matched against absolute link URLs on a `listing` page.'),
     schedule: cron.default('*/10 * * * *').describe('Cron expression, 5 or 6 fields (with seconds).'),
     language: z.string().regex(/^[a-z]{2}$/, { message: 'must be a two-letter language code such as "en" or "es"' }).optional().describe('Language of the outlet (two letters), used when a page does not say.'),
     enabled: z.boolean().default(true).describe('Set to false to stop polling without deleting the source.'),
-    maxAgeDays: z.number().positive().default(3).describe('Articles older than this (by feed date) are not fetched.'),
+    maxAgeDays: z.number().positive().default(3).describe('Articles older than this (by feed or sitemap date) are not fetched.'),
   })
   .strict()
   .superRefine((source, ctx) => {
-    if (!source.feed && !source.listing) {
+    const kinds = SOURCE_KINDS.filter((kind) => source[kind] !== undefined);
+    if (kinds.length === 0) {
       ctx.addIssue({ code: 'custom', message: 'needs either `feed` (a feed URL) or `listing` (a section page URL)', path: [] });
     }
-    if (source.feed && source.listing) {
-      ctx.addIssue({ code: 'custom', message: 'has both `feed` and `listing`; keep one', path: [] });
+    if (kinds.length > 1) {
+      const named = kinds.map((kind) => `\`${kind}\``);
+      const list = named.length === 2 ? `both ${named.join(' and ')}` : `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+      ctx.addIssue({ code: 'custom', message: `has ${list}; keep one`, path: [] });
     }
     if (source.listing && !source.articlePattern) {
       ctx.addIssue({ code: 'custom', message: 'a `listing` source needs `articlePattern`, a regular expression matching its article URLs', path: ['articlePattern'] });
@@ -107,6 +114,13 @@ export const configSchema = z
         maxRedirects: z.number().int().min(0).default(5).describe('Redirects followed per request.'),
         concurrency: z.number().int().positive().default(8).describe('Requests in flight at once, over all hosts.'),
         perHostConcurrency: z.number().int().positive().default(2).describe('Requests in flight at once to one host.'),
+        minDelayMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(1000)
+          .describe("Least time between two requests to one host, counted from the host's answer to the first; a site's robots.txt Crawl-delay raises it (up to 60 s). Set 0 for tests against a local server."),
+        respectRobots: z.boolean().default(true).describe("Fetch each site's robots.txt and skip the URLs it disallows for our User-Agent."),
         allowPrivateNetworks: z.boolean().default(false).describe('Allow article URLs and redirects that resolve to private, loopback or link-local addresses.'),
         allowHosts: z.array(z.string()).default([]).describe('Host names or IP addresses allowed even when private.'),
       })
@@ -170,6 +184,20 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Logging.'),
+    server: z
+      .object({
+        enabled: z.boolean().default(true).describe('Serve the web page, JSON API, story feeds, health checks and metrics.'),
+        host: z.string().min(1).default('127.0.0.1').describe('Address to listen on; `0.0.0.0` accepts connections from other machines.'),
+        port: z.number().int().min(0).max(65_535).default(8080).describe('TCP port to listen on (0 picks a free one).'),
+        token: z
+          .string()
+          .min(1, { message: 'is empty; remove `server.token` to serve without a token, or set the variable it names' })
+          .optional()
+          .describe('Bearer token required on `/`, `/api/*`, the feeds and `/admin/*` (header `Authorization: Bearer …`, or `?token=` for feed readers). Use `${DIPLOWATCH_TOKEN}`. `/healthz`, `/readyz` and `/metrics` stay open: keep `/metrics` on your own network.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('HTTP server.'),
     shutdownGraceMs: z.number().int().min(0).default(10_000).describe('On SIGTERM, how long running jobs may take to finish.'),
   })
   .strict();
