@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 
-/** The Redis used by tests: REDIS_URL, or the local default. */
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+/** The Redis used by tests: TEST_REDIS_URL, or db 9 of the local Redis (kept apart from data in db 0). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 
 /** A unique key prefix for one test, so files can run in parallel against one Redis. */
 export function uniquePrefix(label: string): string {
