@@ -69,6 +69,11 @@ export class BullmqQueue implements Queue {
     this.queues = { discover: make('discover'), article: make('article'), alert: make('alert') };
   }
 
+  /** The underlying BullMQ queues, for the dashboard at `/admin/queues`. */
+  bullQueues(): BullQueue[] {
+    return Object.values(this.queues);
+  }
+
   /** Adds the job unless one with its id exists (waiting, delayed, running, or kept after finishing). */
   async add(request: JobRequest): Promise<boolean> {
     // Refused only once the connections go: jobs finishing during the grace period still enqueue what follows.

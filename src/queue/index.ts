@@ -24,10 +24,15 @@ export function concurrencyFrom(config: Config): Concurrency {
   return { discover: config.queue.discoverConcurrency, article: config.queue.articleConcurrency, alert: config.queue.alertConcurrency };
 }
 
-/** BullMQ when `redis.url` is set, the in-process queue otherwise. */
-export async function createQueue(config: Config, logger: Logger): Promise<Queue> {
-  const policies = retryPolicies(config);
-  if (config.redis.url) {
+/** BullMQ when `redis.url` is set (or `kind` says so), the in-process queue otherwise. */
+export async function createQueue(
+  config: Config,
+  logger: Logger,
+  kind: 'redis' | 'embedded' = config.redis.url ? 'redis' : 'embedded',
+  overrides: Partial<Record<JobName, RetryPolicy>> = {},
+): Promise<Queue> {
+  const policies = { ...retryPolicies(config), ...overrides };
+  if (kind === 'redis' && config.redis.url) {
     return createBullmqQueue({ url: config.redis.url, prefix: config.redis.prefix, policies, logger: logger.child({ component: 'queue' }) });
   }
   return createMemoryQueue({ policies, logger: logger.child({ component: 'queue' }) });

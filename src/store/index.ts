@@ -4,10 +4,10 @@ import { createFileStore } from './file-store.js';
 import { createRedisStore } from './redis-store.js';
 import type { Store } from './store.js';
 
-/** The Redis store when `redis.url` is set, the embedded file store under `state.dir` otherwise. */
-export async function createStore(config: Config, logger: Logger): Promise<Store> {
+/** The Redis store when `redis.url` is set (or `kind` says so), the embedded file store under `state.dir` otherwise. */
+export async function createStore(config: Config, logger: Logger, kind: 'redis' | 'embedded' = config.redis.url ? 'redis' : 'embedded'): Promise<Store> {
   const child = logger.child({ component: 'store' });
-  if (config.redis.url) {
+  if (kind === 'redis' && config.redis.url) {
     return createRedisStore({ url: config.redis.url, prefix: config.redis.prefix, retentionDays: config.stories.retentionDays, logger: child });
   }
   return createFileStore({ dir: config.state.dir, retentionDays: config.stories.retentionDays, logger: child });
