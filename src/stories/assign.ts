@@ -48,7 +48,7 @@ const ACTOR_LEVELS: ReadonlyMap<string, ActorLevel> = new Map<string, ActorLevel
 ]);
 
 /** Words that mark an institution or a title rather than a person's name, so the name is shown whole. */
-const INSTITUTION_WORDS = new Set(['ministry', 'minister', 'foreign', 'government', 'president', 'presidency', 'parliament', 'embassy', 'council', 'corps', 'guard', 'guards', 'republic', 'iran', 'iranian', 'office', 'leader', 'army', 'navy', 'forces', 'organization']);
+const INSTITUTION_WORDS = new Set(['ministry', 'minister', 'foreign', 'government', 'president', 'presidency', 'parliament', 'embassy', 'council', 'corps', 'guard', 'guards', 'republic', 'iran', 'iranian', 'office', 'leader', 'army', 'navy', 'forces', 'force', 'organization', 'air', 'airlines', 'bank', 'company']);
 
 /** Event types reported together: pacts are signed during visits and meetings, and a visit consists of meetings. */
 const COMPATIBLE_TYPES: ReadonlyArray<readonly [EventType, EventType]> = [
@@ -77,6 +77,14 @@ function placeInStates(place: string | undefined, states: string[]): boolean {
   return state === undefined || states.some((s) => nameKey(s) === state);
 }
 
+/** Names of the Iranian state itself, which say nothing about who acted. */
+const GENERIC_ACTORS: ReadonlySet<string> = new Set(['iran', 'iranian government', 'government of iran', 'islamic republic of iran', 'tehran']);
+
+/** True when the actors name no one in particular: none at all, or only the Iranian state. */
+function unnamed(actors: string[]): boolean {
+  return actors.every((name) => GENERIC_ACTORS.has(nameKey(name)));
+}
+
 function actorLevel(name: string): ActorLevel | undefined {
   const key = nameKey(name);
   const known = ACTOR_LEVELS.get(key);
@@ -98,9 +106,28 @@ function shared(a: string[], b: string[]): string[] {
   return a.filter((value, index) => keys.has(nameKey(value)) && a.indexOf(value) === index);
 }
 
-function typesCompatible(a: EventType | undefined, b: EventType | undefined): boolean {
+/**
+ * Types that describe a reaction rather than the event itself. Detectors read them off criticism, protests and
+ * analysis ("Washington shrugs off the Tehran declaration"), which is often coverage of the event.
+ */
+const REACTION_TYPES: ReadonlySet<EventType> = new Set<EventType>(['row', 'statement']);
+
+/** Every state of `some` is among `all`. */
+function within(some: string[], all: string[]): boolean {
+  const keys = new Set(all.map(nameKey));
+  return some.every((state) => keys.has(nameKey(state)));
+}
+
+function typesCompatible(article: EventSignature, story: EventSignature): boolean {
+  const { eventType: a } = article;
+  const { eventType: b } = story;
   if (a === undefined || b === undefined || a === b) return true;
-  return COMPATIBLE_TYPES.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+  if (COMPATIBLE_TYPES.some(([x, y]) => (a === x && b === y) || (a === y && b === x))) return true;
+  // A dispute among the event's own parties is coverage of it (a pact criticised, a visit's fallout); one raised by
+  // a state the event did not involve (Argentina protesting a guest at Managua's inauguration) is a story of its own.
+  if (REACTION_TYPES.has(a) && !REACTION_TYPES.has(b)) return within(article.latamStates, story.latamStates);
+  if (REACTION_TYPES.has(b) && !REACTION_TYPES.has(a)) return within(story.latamStates, article.latamStates);
+  return false;
 }
 
 function typeLabel(story: EventType | undefined, article: EventType | undefined): string | undefined {
@@ -108,10 +135,25 @@ function typeLabel(story: EventType | undefined, article: EventType | undefined)
   return `${story} ~ ${article}`;
 }
 
+/** Places in Iran, as detectors name them. */
+const IRAN_PLACES: ReadonlySet<string> = new Set(['tehran', 'teheran', 'teera', 'teeran']);
+
+/**
+ * Tehran against the capital of a state both reports name: news writes capitals for governments ("the pact La
+ * Paz signed", "an alliance with Tehran"), so this pair is weak evidence of two events; two Latin American
+ * capitals (two stops of a tour) or two Iranian cities stay strong.
+ */
+function metonymPair(a: string, b: string, article: EventSignature, story: EventSignature): boolean {
+  const [iranian, other] = IRAN_PLACES.has(nameKey(a)) ? [a, b] : [b, a];
+  if (!IRAN_PLACES.has(nameKey(iranian)) || IRAN_PLACES.has(nameKey(other))) return false;
+  const state = PLACE_STATES.get(nameKey(other));
+  return state !== undefined && within([state], article.latamStates) && within([state], story.latamStates);
+}
+
 function placesCompatible(article: EventSignature, story: EventSignature): boolean {
   const { place: a } = article;
   const { place: b } = story;
-  if (a !== undefined && b !== undefined) return nameKey(a) === nameKey(b);
+  if (a !== undefined && b !== undefined) return nameKey(a) === nameKey(b) || metonymPair(a, b, article, story);
   return placeInStates(b, article.latamStates) && placeInStates(a, story.latamStates);
 }
 
@@ -141,7 +183,7 @@ interface EventMatch {
 function matchEvent(article: EventSignature, story: EventSignature): EventMatch | undefined {
   const states = shared(article.latamStates, story.latamStates);
   if (states.length === 0) return undefined;
-  if (!typesCompatible(article.eventType, story.eventType) || !placesCompatible(article, story)) return undefined;
+  if (!typesCompatible(article, story) || !placesCompatible(article, story)) return undefined;
   const actors = shared(article.iranActors, story.iranActors);
   if (actors.length > 0) return { actors: actors.map(shortName).join(' & '), states, overlap: actors.length + states.length };
   for (const level of ['head of state', 'foreign ministry'] as const) {
@@ -151,6 +193,10 @@ function matchEvent(article: EventSignature, story: EventSignature): EventMatch 
       return { actors: `${shortName(mine)} ~ ${shortName(theirs)}`, states, overlap: 1 + states.length };
     }
   }
+  // "Iran's top diplomat" or "the Iranian delegation" names nobody: the report can still be placed at the event,
+  // but only by the same known city, never by the state alone.
+  const samePlace = article.place !== undefined && story.place !== undefined && nameKey(article.place) === nameKey(story.place);
+  if (samePlace && (unnamed(article.iranActors) || unnamed(story.iranActors))) return { actors: 'Iran', states, overlap: states.length };
   return undefined;
 }
 

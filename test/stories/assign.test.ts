@@ -247,9 +247,49 @@ describe('assignStory: same event', () => {
   });
 
   it('does not join incompatible event types', () => {
-    for (const eventType of ['call', 'row', 'embassy', 'statement'] as const) {
+    for (const eventType of ['call', 'embassy'] as const) {
       expect(assignStory(later({ eventType }), [story], OPTIONS, NOW).kind).toBe('created');
     }
+  });
+
+  it('joins a row or statement among the event\'s own parties, in either order', () => {
+    for (const eventType of ['row', 'statement'] as const) {
+      const result = assignStory(later({ eventType }), [story], OPTIONS, NOW);
+      expect(result.kind).toBe('updated');
+      expect(result.reason).toBe(`same event: Amir-Abdollahian + Venezuela, meeting ~ ${eventType}, 1 day apart`);
+    }
+    const row = candidateFrom(meeting({ eventType: 'row' }));
+    expect(assignStory(later({ eventType: 'meeting' }), [row], OPTIONS, NOW).kind).toBe('updated');
+    expect(assignStory(later({ eventType: 'meeting', latamStates: ['Venezuela', 'Cuba'] }), [row], OPTIONS, NOW).kind).toBe('updated');
+  });
+
+  it('keeps apart a row raised by a state the event did not involve', () => {
+    expect(assignStory(later({ eventType: 'row', place: undefined, latamStates: ['Argentina', 'Venezuela'] }), [story], OPTIONS, NOW).kind).toBe('created');
+    const protest = candidateFrom(meeting({ eventType: 'row', place: undefined, latamStates: ['Argentina', 'Venezuela'] }));
+    expect(assignStory(later({ eventType: 'meeting' }), [protest], OPTIONS, NOW).kind).toBe('created');
+    // Two reactions of different kinds are not one event.
+    const statement = candidateFrom(meeting({ eventType: 'statement' }));
+    expect(assignStory(later({ eventType: 'row' }), [statement], OPTIONS, NOW).kind).toBe('created');
+  });
+
+  it('reads Tehran against a capital both reports name as a metonym, not as another city', () => {
+    const tehran = candidateFrom(meeting({ place: 'Tehran', eventType: 'agreement', iranActors: ['Mohammad-Reza Ashtiani'], latamStates: ['Bolivia'] }));
+    const laPaz = later({ place: 'La Paz', eventType: 'agreement', iranActors: ['Mohammad-Reza Ashtiani'], latamStates: ['Bolivia'] });
+    expect(assignStory(laPaz, [tehran], OPTIONS, NOW).reason).toBe('same event: Ashtiani + Bolivia, agreement, 1 day apart');
+    // Caracas is not a capital of the story's states, so it stays another place.
+    expect(assignStory({ ...laPaz, signature: { ...laPaz.signature, place: 'Caracas', latamStates: ['Bolivia', 'Venezuela'] } }, [tehran], OPTIONS, NOW).kind).toBe('created');
+    // Two Latin American capitals are two stops, whatever the states.
+    expect(assignStory(later({ place: 'Managua', latamStates: ['Venezuela', 'Nicaragua'] }), [candidateFrom(meeting({ latamStates: ['Venezuela', 'Nicaragua'] }))], OPTIONS, NOW).kind).toBe('created');
+  });
+
+  it('places a report that names no Iranian by the same known city only', () => {
+    const unnamed = later({ iranActors: ['Iran'] });
+    expect(assignStory(unnamed, [story], OPTIONS, NOW).reason).toBe('same event: Iran + Venezuela, meeting, 1 day apart');
+    expect(assignStory(later({ iranActors: [] }), [story], OPTIONS, NOW).kind).toBe('updated');
+    expect(assignStory(later({ iranActors: ['Iran'], place: undefined }), [story], OPTIONS, NOW).kind).toBe('created');
+    expect(assignStory(later({ iranActors: ['Iran'], place: 'Maracaibo' }), [story], OPTIONS, NOW).kind).toBe('created');
+    // A named official elsewhere in the same city is another event.
+    expect(assignStory(later({ iranActors: ['Javad Owji'] }), [story], OPTIONS, NOW).kind).toBe('created');
   });
 
   it('does not join another stop of the tour', () => {
