@@ -8,4 +8,5 @@ if (!existsSync(fileURLToPath(cli))) {
   process.stderr.write('diplowatch: dist/cli.js is missing; run `npm run build` (or `npm ci`) first\n');
   process.exit(2);
 }
-await import(cli.href);
+const { main } = await import(cli.href);
+process.exitCode = await main(process.argv.slice(2));

@@ -6,6 +6,7 @@ import { configPathFrom, ConfigError, loadConfig } from './config/load.js';
 import { detect } from './detect/index.js';
 import { errorMessage } from './errors.js';
 import { createHttpClient } from './http/client.js';
+import { activeDisable, sendAlert } from './jobs/alert.js';
 import { fetchRefs } from './jobs/discover.js';
 import { createLogger } from './log.js';
 import { extractArticle } from './parsers/article.js';
@@ -250,7 +251,17 @@ async function sourcesCommand(configPath: string, rest: string[], values: Values
   }
   const rows: string[][] = [['source', 'status', 'items', 'latency', 'last success', 'failures', 'error']];
   let failures = 0;
+  const webhookLines: Array<{ disabled: boolean; row: string[] }> = [];
   try {
+    if (store) {
+      const failedAlerts = await store.listFailedAlerts();
+      for (const webhook of config.alerts.webhooks) {
+        const disabled = await activeDisable(store, webhook);
+        const kept = String(failedAlerts.filter((alert) => alert.webhookId === webhook.id).length);
+        const state = disabled ? 'disabled' : webhook.enabled ? 'ok' : 'off in config';
+        webhookLines.push({ disabled: disabled !== undefined, row: [webhook.id, state, kept, disabled?.disabledAt ?? '', disabled?.reason ?? ''] });
+      }
+    }
     const results = await Promise.all(
       sources.map(async (source) => {
         const started = Date.now();
@@ -271,7 +282,12 @@ async function sourcesCommand(configPath: string, rest: string[], values: Values
     await store?.close();
   }
   process.stdout.write(`${table(rows)}\n${healthNote}${sources.length - failures}/${sources.length} sources ok\n`);
-  return failures === 0 ? 0 : 1;
+  const disabledWebhooks = webhookLines.filter((line) => line.disabled).length;
+  if (webhookLines.length > 0) {
+    process.stdout.write(`\n${table([['webhook', 'state', 'failed alerts', 'since', 'reason'], ...webhookLines.map((line) => line.row)])}\n`);
+    if (disabledWebhooks > 0) process.stdout.write('a disabled webhook gets no alerts (they are kept as failed); `diplowatch alerts retry` re-enables it once its endpoint answers 2xx\n');
+  }
+  return failures === 0 && disabledWebhooks === 0 ? 0 : 1;
 }
 
 async function sourcesAddCommand(configPath: string, url: string | undefined, values: Values): Promise<number> {
@@ -344,25 +360,32 @@ async function alertsCommand(configPath: string, rest: string[]): Promise<number
       if (failed.length === 0) process.stdout.write('no failed alerts\n');
       const rows = [['alert id', 'webhook', 'story', 'event', 'failed at', 'error'], ...failed.map((a) => [a.alertId, a.webhookId, a.storyId, a.event, a.failedAt, a.error])];
       if (failed.length > 0) process.stdout.write(`${table(rows)}\n`);
+      for (const webhook of config.alerts.webhooks) {
+        const disabled = await activeDisable(store, webhook);
+        if (disabled) process.stdout.write(`webhook ${webhook.id} disabled since ${disabled.disabledAt} (${disabled.reason}); \`diplowatch alerts retry\` re-enables it\n`);
+      }
       return 0;
     }
-    const { webhookHeaders } = await import('./alerts/sign.js');
     const http = createHttpClient(config.fetch);
     let sent = 0;
+    // A webhook that answers 410 again during this retry is not asked again for its other alerts.
+    const gone = new Set<string>();
     try {
       for (const alert of failed) {
         const webhook = config.alerts.webhooks.find((candidate) => candidate.id === alert.webhookId);
-        if (!webhook) {
-          process.stdout.write(`${alert.alertId}: webhook "${alert.webhookId}" is no longer configured; kept\n`);
+        if (!webhook || gone.has(alert.webhookId)) {
+          process.stdout.write(`${alert.alertId}: webhook "${alert.webhookId}" is ${webhook ? 'gone (HTTP 410)' : 'no longer configured'}; kept\n`);
           continue;
         }
-        const headers = webhookHeaders(webhook.secret, alert.alertId, Math.floor(Date.now() / 1000), alert.body);
-        const result = await http.postWebhook(webhook.url, alert.body, { ...headers }, { timeoutMs: config.alerts.timeoutMs });
+        // Sent even when the webhook is disabled: the operator asking for a retry is what re-enables it.
+        const result = await sendAlert(http, webhook, alert, { nowSeconds: Math.floor(Date.now() / 1000), timeoutMs: config.alerts.timeoutMs });
         if (result.ok) {
           await store.removeFailedAlert(alert.alertId);
           sent += 1;
           process.stdout.write(`${alert.alertId}: delivered (HTTP ${result.statusCode})\n`);
+          if (await store.enableWebhook(webhook.id)) process.stdout.write(`webhook ${webhook.id} re-enabled\n`);
         } else {
+          if (result.statusCode === 410) gone.add(webhook.id);
           process.stdout.write(`${alert.alertId}: still failing (${result.error}); kept\n`);
         }
       }
@@ -382,9 +405,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-// Run when executed directly (bin/diplowatch.js imports this module; tests import `main`).
+// Run when executed directly (`node dist/cli.js`, `tsx src/cli.ts`); bin/diplowatch.js imports `main` itself.
 const entry = process.argv[1];
-if (entry && (import.meta.url === pathToFileURL(entry).href || entry.endsWith('/bin/diplowatch.js') || entry.endsWith('/bin/diplowatch'))) {
+if (entry && import.meta.url === pathToFileURL(entry).href) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
