@@ -5,6 +5,7 @@
  * Exit code 1 when precision or recall is below target.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseTopic } from '../src/detect/lexicon.js';
 import { compileTopic, type Topic } from '../src/detect/topic.js';
@@ -27,6 +28,9 @@ export interface EvalItem {
   url?: string;
   date?: string;
   note?: string;
+  /** Expected signature of a positive: states and Iranian actors (informational for negatives). */
+  countries?: string[];
+  iranActors?: string[];
   file: string;
 }
 
@@ -52,10 +56,23 @@ const TOPIC_FILE = fileURLToPath(new URL('../config/topics/iran-latam.yaml', imp
 export function loadEvalSet(dir = FIXTURE_DIR): EvalItem[] {
   if (!existsSync(dir)) return [];
   const items: EvalItem[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    readFileSync(dir + file, 'utf8')
-      .split('\n')
-      .forEach((line, index) => {
+  // The held-out file measures the detector on text it was not tuned on: it is only read with --file.
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !f.startsWith(HELDOUT_PREFIX)).sort()) {
+    items.push(...loadEvalFile(dir + file));
+  }
+  return items;
+}
+
+/** Files of the fixture folder whose name starts with this are left out of the default set. */
+export const HELDOUT_PREFIX = 'heldout';
+
+/** Reads one `.jsonl` file of labelled items; throws naming the file and line of a bad item. */
+export function loadEvalFile(path: string): EvalItem[] {
+  const file = basename(path);
+  const items: EvalItem[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, index) => {
         if (line.trim() === '') return;
         const raw = JSON.parse(line) as Record<string, unknown>;
         const { id, lang, label, kind, title } = raw;
@@ -63,13 +80,15 @@ export function loadEvalSet(dir = FIXTURE_DIR): EvalItem[] {
           throw new Error(`eval: ${file}:${index + 1}: needs id, label, kind and title`);
         }
         const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+        const list = (v: unknown): string[] | undefined =>
+          Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
         items.push({
           id, label, kind, title, file,
           lang: typeof lang === 'string' ? lang : 'und',
           text: str(raw.text), html: str(raw.html), url: str(raw.url), date: str(raw.date), note: str(raw.note),
+          countries: list(raw.countries), iranActors: list(raw.iranActors),
         });
-      });
-  }
+    });
   return items;
 }
 
@@ -80,12 +99,15 @@ export function loadShippedTopic(): Topic {
 
 /** What the detector sees for an item: its text, or the extracted article for `html` items. */
 export function inputOf(item: EvalItem): DetectInput | undefined {
-  if (item.text !== undefined) return { title: item.title, text: item.text, lang: item.lang };
+  // `date` is the day of publication: noon UTC stands in for the hour, so "on Monday" can resolve.
+  const publishedAt = item.date ? `${item.date}T12:00:00Z` : undefined;
+  if (item.text !== undefined) return { title: item.title, text: item.text, lang: item.lang, ...(publishedAt ? { publishedAt } : {}) };
   if (item.html !== undefined) {
     const article = extractArticle(item.html, item.url ?? 'https://example.invalid/article');
     const input: DetectInput = { title: article.title || item.title, text: article.text };
     const lang = article.lang ?? item.lang;
     if (lang) input.lang = lang;
+    if (publishedAt) input.publishedAt = publishedAt;
     return input;
   }
   return undefined;
@@ -131,6 +153,10 @@ function line(name: string, results: EvalResult[]): string {
   return `${name.padEnd(22)} n=${String(results.length).padStart(4)}  P=${pct(m.precision)} R=${pct(m.recall)} F1=${pct(m.f1)}  (tp ${c.tp}, fp ${c.fp}, fn ${c.fn}, tn ${c.tn})`;
 }
 
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
 function groupBy(results: EvalResult[], key: (r: EvalResult) => string): Map<string, EvalResult[]> {
   const groups = new Map<string, EvalResult[]>();
   for (const r of results) {
@@ -140,8 +166,15 @@ function groupBy(results: EvalResult[], key: (r: EvalResult) => string): Map<str
   return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function main(): number {
-  const items = loadEvalSet();
+function main(argv: string[]): number {
+  // --file <path>: evaluate that one file alone (e.g. the held-out set) instead of the default set.
+  const at = argv.indexOf('--file');
+  const file = at >= 0 ? argv[at + 1] : undefined;
+  if (at >= 0 && !file) {
+    console.log('usage: tsx bench/eval-detect.ts [--file path/to/items.jsonl]');
+    return 2;
+  }
+  const items = file ? loadEvalFile(resolve(file)) : loadEvalSet();
   if (items.length === 0) {
     console.log(`no evaluation items in ${FIXTURE_DIR}`);
     return 1;
@@ -155,6 +188,15 @@ function main(): number {
   const htmlCount = results.filter((r) => r.item.text === undefined).length;
   console.log(`\n${htmlCount} items extracted from html; ${skipped.length} skipped (no text or html)`);
   for (const item of skipped) console.log(`  skipped ${item.id}`);
+
+  // Signatures of the matched positives against the labelled states and actors.
+  const labelled = results.filter((r) => r.item.label && r.verdict.match && r.item.countries && r.item.iranActors);
+  const sameStates = labelled.filter((r) => sameSet(r.verdict.signature.latamStates, r.item.countries ?? []));
+  const hasActors = labelled.filter((r) => (r.item.iranActors ?? []).every((a) => a === 'Iran' || r.verdict.signature.iranActors.includes(a)));
+  console.log(`\nsignatures of ${labelled.length} matched positives: states exact ${sameStates.length}, Iranian actors found ${hasActors.length}`);
+  for (const r of labelled.filter((x) => !sameStates.includes(x))) {
+    console.log(`  states ${r.item.id}: ${r.verdict.signature.latamStates.join('/')} (labelled ${(r.item.countries ?? []).join('/')})`);
+  }
 
   const misses = results.filter((r) => r.item.label !== r.verdict.match);
   console.log(`\nmisses: ${misses.length}`);
@@ -170,5 +212,5 @@ function main(): number {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = main();
+  process.exitCode = main(process.argv.slice(2));
 }

@@ -87,7 +87,7 @@ export function shippedTopic(path = fileURLToPath(new URL('../config/topics/iran
 export function detectAll(articles: LabelledArticle[], topic: Topic = shippedTopic()): Map<string, DetectedArticle> {
   return new Map(
     articles.map((a) => {
-      const verdict = detect({ title: a.title, text: a.text }, topic);
+      const verdict = detect({ title: a.title, text: a.text, publishedAt: a.publishedAt }, topic);
       const reasons = verdict.reasons.filter((r) => r.weight > 0).map((r) => r.span);
       return [a.id, { match: verdict.match, score: verdict.score, reasons, signature: verdict.signature }];
     }),

@@ -94,7 +94,8 @@ interface Evidence {
  */
 export function detect(input: DetectInput, topic: Topic, options: DetectOptions = {}): Verdict {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const units = buildUnits(input, topic);
+  const dateline = datelineOf(input.text, topic);
+  const units = buildUnits(input, topic, dateline?.state);
   const evidence = collectEvidence(units);
   const kept = capPerRule(evidence);
   let positive = 1 - kept.reduce((rest, e) => rest * (1 - e.effective), 1);
@@ -111,13 +112,13 @@ export function detect(input: DetectInput, topic: Topic, options: DetectOptions 
   }));
   for (const n of negatives) reasons.push({ rule: `negative:${n.kind}`, span: n.span, weight: -round(n.penalty) });
 
-  return { match: score >= threshold, score, reasons, signature: signatureOf(kept, units, topic) };
+  return { match: score >= threshold, score, reasons, signature: signatureOf(kept, units, topic, input, dateline) };
 }
 
-function buildUnits(input: DetectInput, topic: Topic): Unit[] {
+function buildUnits(input: DetectInput, topic: Topic, home: string | undefined): Unit[] {
   const units: Unit[] = [];
   if (input.title.trim() !== '') {
-    units.push(makeUnit(topic, input.title, 0, input.title.length, 'title', -1, false, POSITION.title));
+    units.push(makeUnit(topic, input.title, 0, input.title.length, 'title', -1, false, POSITION.title, home));
   }
   for (const s of splitSentences(input.text)) {
     const position = s.headline
@@ -127,7 +128,7 @@ function buildUnits(input: DetectInput, topic: Topic): Unit[] {
         : s.section === 'tail'
           ? POSITION.tail
           : POSITION.bodyTop - POSITION.bodyDrop * s.depth;
-    units.push(makeUnit(topic, input.text, s.start, s.end, s.section, s.paragraph, s.headline, position));
+    units.push(makeUnit(topic, input.text, s.start, s.end, s.section, s.paragraph, s.headline, position, home));
   }
   return units;
 }
@@ -141,6 +142,7 @@ function makeUnit(
   paragraph: number,
   headline: boolean,
   position: number,
+  home: string | undefined,
 ): Unit {
   const hits = topic.match(source, start, end);
   const unit: Unit = {
@@ -165,6 +167,10 @@ function makeUnit(
           break;
         case 'negative':
           negativeKinds.add(entry.negative);
+          break;
+        case 'domestic':
+          // "BUENOS AIRES — La Cámara de Diputados…": the Congress is Argentina's.
+          if (home) unit.latam.push({ hit, entry: { kind: 'latam', state: home, canonical: home, named: true, role: true } });
           break;
         case 'related':
           // Only a marker at the start of the line ("Related: …", "Leia também") introduces a link.
@@ -361,15 +367,23 @@ function dominance(units: Unit[]): number {
   return other + iran === 0 ? 0 : other / (other + iran);
 }
 
-function signatureOf(kept: Evidence[], units: Unit[], topic: Topic): EventSignature {
+type Place = { name: string; state: string | undefined };
+
+function signatureOf(kept: Evidence[], units: Unit[], topic: Topic, input: DetectInput, dateline: Place | undefined): EventSignature {
   const top = kept[0];
   if (!top) return { iranActors: [], latamStates: [] };
   const strong = kept.filter((e) => e.effective >= top.effective * 0.5);
+  const heads = units.filter((u) => (u.section === 'title' || u.section === 'lead') && !u.related);
 
   // Officials are often named in the sentence before or after the one that pairs the two sides, so look
-  // at every piece of evidence, then the title and the lead.
-  const nameSources = [...strong, ...kept].map((e) => e.unit).concat(units.filter((u) => u.section === 'title' || u.section === 'lead'));
-  const iranActors = unique(nameSources.flatMap((u) => u.iran.filter((x) => x.entry.named).map((x) => x.entry.canonical))).slice(0, MAX_ACTORS);
+  // at every piece of evidence, then the title and the lead. An office without a name ("Iran's foreign
+  // minister") stands in only when no person of that side is named.
+  const nameSources = [...strong, ...kept].map((e) => e.unit).concat(heads);
+  const named = nameSources.flatMap((u) => u.iran.filter((x) => x.entry.named).map((x) => x.entry));
+  const people = named.filter((x) => !x.role);
+  // Among offices, "the Iranian government" (the state itself) yields to a more specific one.
+  const offices = named.filter((x) => x.canonical !== topic.iranCanonical);
+  const iranActors = unique((people.length > 0 ? people : offices.length > 0 ? offices : named).map((x) => x.canonical)).slice(0, MAX_ACTORS);
   if (iranActors.length === 0) {
     const counts = new Map<string, number>();
     for (const u of units) for (const x of u.iran) if (x.entry.named) counts.set(x.entry.canonical, (counts.get(x.entry.canonical) ?? 0) + 1);
@@ -382,9 +396,13 @@ function signatureOf(kept: Evidence[], units: Unit[], topic: Topic): EventSignat
   if (event) signature.eventType = event;
 
   // The place follows the sentence that reports the event: "arrived in Havana" gives Havana, even when an
-  // earlier stop (Caracas) is named in the same article.
+  // earlier stop (Caracas) is named in the same article. A capital standing for its government ("the
+  // pact La Paz signed") is not a place; the dateline city is the place when the text names no other.
   let place = placeIn(top.unit);
-  let states = unique(top.unit.latam.map((x) => x.entry.state));
+  // "flew from Venezuela to Nicaragua": the state left behind is not where the event happens.
+  const notOrigin = (x: Unit['latam'][number]): boolean =>
+    !ORIGIN.test(foldCase(top.unit.source.slice(Math.max(top.unit.start, x.hit.start - 16), x.hit.start)));
+  let states = unique(top.unit.latam.filter((x) => (!x.entry.place || x.entry.named) && notOrigin(x)).map((x) => x.entry.state));
   if (states.length === 0) states = unique(strong.flatMap((e) => e.unit.latam.map((x) => x.entry.state)));
   if (!place) {
     for (const e of strong) {
@@ -395,21 +413,46 @@ function signatureOf(kept: Evidence[], units: Unit[], topic: Topic): EventSignat
       }
     }
   }
+  place ??= dateline;
   if (place) {
     signature.place = place.name;
     if (place.state) states = unique([place.state, ...states]);
   }
-  signature.latamStates = states;
+  // Every state the article makes a party: named officials or offices in the evidence, the title and
+  // the lead, states named in the headline, and the dateline's country. Cities named as earlier stops of
+  // a tour are places, not parties, so they do not add their state.
+  const parties = [
+    ...[...strong.map((e) => e.unit), ...heads].flatMap((u) => u.latam.filter((x) => x.entry.named).map((x) => x.entry.state)),
+    ...units.filter((u) => u.section === 'title').flatMap((u) => u.latam.filter((x) => !x.entry.place).map((x) => x.entry.state)),
+  ];
+  if (dateline?.state) parties.push(dateline.state);
+  signature.latamStates = unique([...states, ...parties]);
 
-  const dateSources = [...strong.map((e) => e.unit), ...units.filter((u) => u.section === 'lead' || u.section === 'title')];
+  const dateSources = [...strong.map((e) => e.unit), ...heads];
   for (const unit of dateSources) {
-    const date = findDate(unit.source.slice(unit.start, unit.end));
+    const date = findDate(unit.source.slice(unit.start, unit.end), input.publishedAt);
     if (date) {
       signature.date = date;
       break;
     }
   }
   return signature;
+}
+
+// "BUENOS AIRES —", "CARACAS, Venezuela (Wire) —", "TEHERÁN (EFE) -": a city in capitals, an optional
+// country and agency, then a dash, at the very start of the text.
+const DATELINE = /^\s*([\p{Lu}][\p{Lu}\p{M} .'’-]{2,40}?)(?:,\s*[\p{L} .]{2,30})?\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s/u;
+
+function datelineOf(text: string, topic: Topic): Place | undefined {
+  const m = DATELINE.exec(text.slice(0, 90));
+  if (!m?.[1]) return undefined;
+  for (const hit of topic.match(m[1])) {
+    for (const entry of hit.entries) {
+      if (entry.kind === 'latam' && entry.place) return { name: entry.place, state: entry.state };
+      if (entry.kind === 'iran' && entry.place) return { name: entry.place, state: undefined };
+    }
+  }
+  return undefined;
 }
 
 // Each cue type in the evidence votes with the evidence's weight; the headline votes more, and the
@@ -435,17 +478,24 @@ function eventOf(kept: Evidence[]): EventType | undefined {
   return best;
 }
 
+const ORIGIN = /(?:^|\s)(?:from|desde|procedente de|vindo do|vindo da|vinda do|vinda da)\s+$/;
+
+// Words after which a capital is where something happens, not the government it stands for.
+const LOCATIVE = /(?:^|[\s(,])(?:in|at|to|into|en|em|no|na|a|para|hacia|arrived in|landed in|llego a|chegou a)\s+$/;
+
 function placeIn(unit: Unit): { name: string; state: string | undefined } | undefined {
   const places: Array<{ at: number; name: string; state: string | undefined }> = [];
   for (const { hit, entry } of unit.iran) if (entry.place) places.push({ at: hit.start, name: entry.place, state: undefined });
   for (const { hit, entry } of unit.latam) if (entry.place) places.push({ at: hit.start, name: entry.place, state: entry.state });
   if (places.length === 0) return undefined;
   places.sort((a, b) => a.at - b.at);
+  // "in Havana", "en Managua", "arrived in Caracas" say where; "alliance with Tehran" does not.
+  const located = places.filter((p) => LOCATIVE.test(foldCase(unit.source.slice(Math.max(unit.start, p.at - 12), p.at))));
   // Prefer the place right after a visit cue ("arrived in X", "llegó a X"), then after any cue.
   for (const wanted of ['visit', undefined] as const) {
     const cueStarts = unit.cues.filter((c) => wanted === undefined || c.entry.event === wanted).map((c) => c.hit.start);
     let best: { distance: number; place: (typeof places)[number] } | undefined;
-    for (const p of places) {
+    for (const p of located) {
       for (const at of cueStarts) {
         const distance = p.at - at;
         if (distance > 0 && (!best || distance < best.distance)) best = { distance, place: p };
@@ -453,7 +503,7 @@ function placeIn(unit: Unit): { name: string; state: string | undefined } | unde
     }
     if (best) return best.place;
   }
-  return places[0];
+  return located[0];
 }
 
 /** The sentence, whitespace collapsed, cut to about SPAN_MAX characters around the evidence. */

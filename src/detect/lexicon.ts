@@ -61,6 +61,22 @@ const negativeGroup = byLanguage
   })
   .strict();
 
+// A role template: "{d}" stands for each demonym of a side, "{n}" for each of its names, so one line
+// ("{d} foreign minister") covers "Iranian foreign minister", "Venezuelan foreign minister" and so on.
+const roleTemplate = z
+  .string()
+  .trim()
+  .regex(/\{[dn]\}/, { message: 'must contain {d} (demonym) or {n} (name)' });
+
+const roleSchema = byLanguage
+  .extend({
+    canonical: term.describe('Canonical actor name; "{state}" becomes the side\'s canonical name, e.g. "President of {state}".'),
+    en: z.array(roleTemplate).default([]),
+    es: z.array(roleTemplate).default([]),
+    pt: z.array(roleTemplate).default([]),
+  })
+  .strict();
+
 const eventTypes = ['visit', 'meeting', 'call', 'agreement', 'embassy', 'row', 'statement'] as const satisfies readonly EventType[];
 
 export const topicSchema = z
@@ -83,6 +99,13 @@ export const topicSchema = z
     cues: z.partialRecord(z.enum(eventTypes), cueGroup),
     negatives: z.record(z.string().regex(/^[a-z][a-z-]*$/, { message: 'must be a lowercase kind name such as "sport"' }), negativeGroup).default({}),
     relatedMarkers: terms.default([]),
+    roles: z.array(roleSchema).default([]),
+    domestic: byLanguage
+      .default({ en: [], es: [], pt: [] })
+      .describe('Institutions named without their country ("the Senate", "la Cancillería"): they belong to the dateline\'s state.'),
+    cased: terms
+      .default([])
+      .describe('Place names that are also common words ("asunción", "la paz"): they match only when capitalized.'),
   })
   .strict();
 

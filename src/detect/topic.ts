@@ -5,12 +5,20 @@ import type { EventType } from './types.js';
 
 /** What a matched term stands for. */
 export type TermEntry =
-  | { kind: 'iran'; canonical: string; /** a named person or institution, not just the country */ named: boolean; place?: string }
-  | { kind: 'latam'; state: string; canonical: string; named: boolean; place?: string }
+  | {
+      kind: 'iran';
+      canonical: string;
+      /** a named person or institution, not just the country */ named: boolean;
+      place?: string;
+      /** an office without a name ("Iran's foreign minister"): yields to a named person in signatures */ role?: boolean;
+    }
+  | { kind: 'latam'; state: string; canonical: string; named: boolean; place?: string; role?: boolean }
   | { kind: 'region'; canonical: string }
   | { kind: 'cue'; event: EventType; weight: number }
   | { kind: 'negative'; negative: string }
   | { kind: 'related' }
+  /** An institution named without its country: it belongs to the state of the article's dateline. */
+  | { kind: 'domestic' }
   | { kind: 'ignore' };
 
 /** One matched term in a text. */
@@ -22,7 +30,8 @@ export interface TermHit {
 }
 
 interface TrieNode {
-  next: Map<string, TrieNode>;
+  /** Children by next word; absent on the many leaves, which keeps the compiled topic small. */
+  next: Map<string, TrieNode> | undefined;
   entries: TermEntry[] | undefined;
   /** Terms whose last word ends with `*`: stem → entries. */
   stems: Map<string, TermEntry[]> | undefined;
@@ -30,6 +39,8 @@ interface TrieNode {
   stemIndex: Map<string, number[]> | undefined;
   /** Word → stem entries found for it (null: none), for the root only. */
   stemMemo: Map<string, TermEntry[] | null> | undefined;
+  /** The term ending here is a place name that is also a common word: it matches only when capitalized. */
+  cased: boolean;
 }
 
 /** Per negative kind: how much each distinct word subtracts, the most the kind may subtract, and its effect on a sentence. */
@@ -59,7 +70,7 @@ const STEM_KEY = 3;
 const NONE: readonly number[] = [];
 
 function newNode(): TrieNode {
-  return { next: new Map(), entries: undefined, stems: undefined, stemIndex: undefined, stemMemo: undefined };
+  return { next: undefined, entries: undefined, stems: undefined, stemIndex: undefined, stemMemo: undefined, cased: false };
 }
 
 /**
@@ -83,6 +94,7 @@ export function compileTopic(lexicon: TopicLexicon): Topic {
     const last = words.length - 1;
     for (let i = 0; i < last; i++) {
       const word = words[i] as string;
+      node.next ??= new Map();
       let child = node.next.get(word);
       if (!child) {
         child = newNode();
@@ -101,6 +113,7 @@ export function compileTopic(lexicon: TopicLexicon): Topic {
       lengths.sort((a, b) => b - a);
       node.stemIndex.set(key, lengths);
     } else {
+      node.next ??= new Map();
       let child = node.next.get(lastWord);
       if (!child) {
         child = newNode();
@@ -109,6 +122,7 @@ export function compileTopic(lexicon: TopicLexicon): Topic {
       child.entries = mergeEntry(child.entries, entry);
     }
   };
+
 
   const iran = lexicon.iran;
   for (const name of iran.names) add(name, { kind: 'iran', canonical: iran.canonical, named: false });
@@ -130,6 +144,25 @@ export function compileTopic(lexicon: TopicLexicon): Topic {
     }
   }
 
+  // Offices without a name, from templates over each side's demonyms and names.
+  const sides = [
+    { canonical: iran.canonical, names: iran.names, demonyms: iran.demonyms, entry: (c: string): TermEntry => ({ kind: 'iran', canonical: c, named: true, role: true }) },
+    ...lexicon.states.map((state) => ({
+      canonical: state.name, names: state.names, demonyms: state.demonyms,
+      entry: (c: string): TermEntry => ({ kind: 'latam', state: state.name, canonical: c, named: true, role: true }),
+    })),
+  ];
+  for (const role of lexicon.roles) {
+    const templates = [...role.en, ...role.es, ...role.pt];
+    for (const side of sides) {
+      const entry = side.entry(role.canonical.replaceAll('{state}', side.canonical));
+      for (const template of templates) {
+        const fillers = template.includes('{d}') ? side.demonyms : side.names;
+        for (const filler of fillers) add(template.replace(/\{[dn]\}/, filler), entry);
+      }
+    }
+  }
+
   if (lexicon.region) {
     for (const name of lexicon.region.terms) add(name, { kind: 'region', canonical: lexicon.region.canonical });
   }
@@ -147,7 +180,14 @@ export function compileTopic(lexicon: TopicLexicon): Topic {
     }
   }
   for (const marker of lexicon.relatedMarkers) add(marker, { kind: 'related' });
+  for (const lang of ['en', 'es', 'pt'] as const) for (const word of lexicon.domestic[lang]) add(word, { kind: 'domestic' });
   for (const word of lexicon.ignore) add(word, { kind: 'ignore' });
+  // Mark where the place names that are also common words end, once every term is in the trie.
+  for (const phrase of lexicon.cased) {
+    let node: TrieNode | undefined = root;
+    for (const token of tokenize(phrase)) node = node?.next?.get(token.norm);
+    if (node) node.cased = true;
+  }
 
   return {
     id: lexicon.id,
@@ -155,7 +195,7 @@ export function compileTopic(lexicon: TopicLexicon): Topic {
     iranCanonical: iran.canonical,
     negatives,
     termCount: seen.size,
-    match: (text, from = 0, to = text.length) => matchTokens(root, tokenize(text, from, to)),
+    match: (text, from = 0, to = text.length) => matchTokens(root, tokenize(text, from, to), text),
   };
 }
 
@@ -196,23 +236,59 @@ function stemEntries(node: TrieNode, word: string): TermEntry[] | undefined {
   return found ?? undefined;
 }
 
-function matchTokens(root: TrieNode, tokens: Token[]): TermHit[] {
+const UPPER_START = /^\p{Lu}/u;
+
+// What the root knows about a word: the stems it matches and the child node it opens (null: neither).
+interface RootStep {
+  stems: TermEntry[] | undefined;
+  child: TrieNode | undefined;
+}
+const rootSteps = new WeakMap<TrieNode, Map<string, RootStep | null>>();
+
+// Most words of an article start no term: one memoized lookup per word answers both questions the root
+// asks (a stem? a child?), so those words cost a single hash lookup.
+function rootStep(root: TrieNode, word: string): RootStep | null {
+  let memo = rootSteps.get(root);
+  if (!memo) {
+    memo = new Map();
+    rootSteps.set(root, memo);
+  }
+  const known = memo.get(word);
+  if (known !== undefined) return known;
+  const stems = stemEntries(root, word);
+  const child = root.next?.get(word);
+  const step = stems || child ? { stems, child } : null;
+  if (memo.size >= STEM_MEMO_MAX) memo.clear();
+  memo.set(word, step);
+  return step;
+}
+
+function matchTokens(root: TrieNode, tokens: Token[], text: string): TermHit[] {
   const hits: TermHit[] = [];
+  const memo = rootSteps.get(root);
   let i = 0;
   while (i < tokens.length) {
+    const firstWord = (tokens[i] as Token).norm;
+    const known = memo?.get(firstWord);
+    const step = known !== undefined ? known : rootStep(root, firstWord);
+    if (step === null) {
+      i++;
+      continue;
+    }
     let node: TrieNode | undefined = root;
     let bestEnd = -1;
     let bestEntries: TermEntry[] | undefined;
     for (let j = i; node && j < tokens.length; j++) {
       const token = tokens[j] as Token;
       if (j > i && !token.joined) break;
-      const stemmed = stemEntries(node, token.norm);
+      const stemmed = j === i ? step.stems : stemEntries(node, token.norm);
       if (stemmed) {
         bestEnd = j;
         bestEntries = stemmed;
       }
-      node = node.next.get(token.norm);
-      if (node?.entries) {
+      node = j === i ? step.child : node.next?.get(token.norm);
+      // "la asunción de Ortega" (inauguration) is not Asunción; "la paz" (peace) is not La Paz.
+      if (node?.entries && (!node.cased || UPPER_START.test(text[token.start] as string))) {
         bestEnd = j;
         bestEntries = node.entries;
       }

@@ -4,6 +4,11 @@ export interface DetectInput {
   text: string;
   /** Primary language subtag when known (`en`, `es`, `pt`). */
   lang?: string;
+  /**
+   * When the article was published (ISO 8601). Lets the detector resolve "on Monday", "ayer", "12 de junio"
+   * to a calendar date for the signature; without it only dates written with a year are used.
+   */
+  publishedAt?: string;
 }
 
 /** One piece of evidence behind a verdict. */

@@ -55,7 +55,7 @@ describe('normalization', () => {
     expect(foldCase('Irã')).toBe('iran');
     expect(foldCase('irá')).toBe('ira');
     expect(found('O presidente irá a Brasília')).not.toContain('iran:Iran');
-    expect(found('O chanceler do Irã chegou a Brasília')).toContain('iran:Iran');
+    expect(found('O Irã enviou seu chanceler a Brasília')).toContain('iran:Iran');
   });
 
   it('keeps offsets into the original text and marks words a name may continue into', () => {
