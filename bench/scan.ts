@@ -9,6 +9,9 @@
  * `--min-delay` is `fetch.minDelayMs`, the politeness gap between two requests to one host. It defaults to 0 here
  * so the numbers show the pipeline's own cost; with the service default (1000 ms) a loopback scan is bound by
  * pacing, not by CPU, and measures the queue's scheduling instead.
+ *
+ * `--site-file FILE` scans a site already served by a parent process (bench/scan-compare.ts) instead of starting
+ * one here, so serving the site is not counted in this process; the parent passes the counters over IPC.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { createLogger } from '../src/log.js';
 import { runScan, type ScanReport } from '../src/scan.js';
+import { describeSite, readSiteFile, remoteSite, type SiteFile } from './site-file.js';
 import { startBenchSite, type BenchSiteStats } from './site/server.js';
 
 function numberArg(name: string, fallback: number, min = 1): number {
@@ -30,10 +34,12 @@ function numberArg(name: string, fallback: number, min = 1): number {
   return value;
 }
 
-const outlets = numberArg('outlets', 100);
-const articlesPerOutlet = numberArg('articles', 20);
-const hosts = numberArg('hosts', 8);
-const seed = numberArg('seed', 1);
+const siteFileAt = process.argv.indexOf('--site-file');
+const siteFile = siteFileAt < 0 ? undefined : await readSiteFile(process.argv[siteFileAt + 1] ?? '');
+const outlets = siteFile?.options.outlets ?? numberArg('outlets', 100);
+const articlesPerOutlet = siteFile?.options.articlesPerOutlet ?? numberArg('articles', 20);
+const hosts = siteFile?.options.hosts ?? numberArg('hosts', 8);
+const seed = siteFile?.options.seed ?? numberArg('seed', 1);
 const minDelayMs = numberArg('min-delay', 0, 0);
 
 /** Counts webhook POSTs; answers 204 like a healthy receiver. */
@@ -67,7 +73,7 @@ interface Measured {
 }
 
 /** One scan with the process-level measurements around it. */
-async function measuredScan(run: () => Promise<ScanReport>, siteStats: () => BenchSiteStats): Promise<Measured> {
+async function measuredScan(run: () => Promise<ScanReport>, siteStats: () => Promise<BenchSiteStats>): Promise<Measured> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -88,7 +94,7 @@ async function measuredScan(run: () => Promise<ScanReport>, siteStats: () => Ben
       cpuSystemMs: used.system / 1000,
       peakRssMb: peakRss / 2 ** 20,
       loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
-      site: siteStats(),
+      site: await siteStats(),
     };
   } finally {
     loop.disable();
@@ -99,13 +105,36 @@ async function measuredScan(run: () => Promise<ScanReport>, siteStats: () => Ben
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 const cpuPerArticle = (m: Measured): number => (m.cpuUserMs + m.cpuSystemMs) / Math.max(1, m.site.articleRequests);
 
-const site = await startBenchSite({ outlets, articlesPerOutlet, hosts, seed, now: Date.now() });
+/** The site under test, whether served here or by a parent process. */
+interface ScanSite {
+  described: Pick<SiteFile, 'outlets' | 'onTopicUrls' | 'pages'>;
+  stats(): Promise<BenchSiteStats>;
+  resetStats(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openSite(): Promise<ScanSite> {
+  if (siteFile) {
+    const remote = remoteSite();
+    // The IPC channel would keep this process alive once the scans are done.
+    return { described: siteFile, ...remote, close: async () => process.disconnect?.() };
+  }
+  const served = await startBenchSite({ outlets, articlesPerOutlet, hosts, seed, now: Date.now() });
+  return {
+    described: describeSite(served, hosts),
+    stats: async () => served.stats(),
+    resetStats: async () => served.resetStats(),
+    close: () => served.close(),
+  };
+}
+
+const site = await openSite();
 const receiver = await startReceiver();
 const dir = await mkdtemp(join(tmpdir(), 'diplowatch-bench-scan-'));
 try {
   const configPath = join(dir, 'diplowatch.yaml');
   const config = {
-    sources: site.site.outlets.map((outlet) => ({ id: outlet.id, name: outlet.name, feed: site.feedUrl(outlet), maxAgeDays: 3 })),
+    sources: site.described.outlets.map((outlet) => ({ id: outlet.id, name: outlet.name, feed: outlet.feedUrl, maxAgeDays: 3 })),
     alerts: { webhooks: [{ id: 'bench', url: receiver.url, secret: `whsec_${Buffer.from('bench-scan-secret-0123456789abcd').toString('base64')}` }] },
     fetch: { allowPrivateNetworks: true, minDelayMs },
     detect: { topic: fileURLToPath(new URL('../config/topics/iran-latam.yaml', import.meta.url)) },
@@ -118,8 +147,8 @@ try {
   const env = { ...process.env, REDIS_URL: undefined, DIPLOWATCH_STATE_DIR: undefined, LOG_LEVEL: undefined };
   const scan = (): Promise<ScanReport> => runScan({ configPath, logger, env });
 
-  const truth = new Set(site.onTopicUrls());
-  const total = site.site.articles.length;
+  const truth = new Set(site.described.onTopicUrls);
+  const total = site.described.pages;
   const loadBefore = loadavg()[0] ?? 0;
   // Wall time means little on a busy machine; CPU time per article does not depend on the neighbours.
   console.log(`machine: ${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} at start`);
@@ -134,7 +163,7 @@ try {
   const fresh = first.report.rows.reduce((sum, row) => sum + row.fresh, 0);
   const errors = first.report.rows.flatMap((row) => row.errors);
 
-  site.resetStats();
+  await site.resetStats();
   const second = await measuredScan(scan, () => site.stats());
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
 
