@@ -14,6 +14,8 @@ export interface AlertPayload {
     reasons: string[];
     articles: Array<{ url: string; title: string; outlet: string; publishedAt: string | null }>;
   };
+  /** Present (true) only on an operator's re-send (`diplowatch replay`), which also carries a new `webhook-id`. */
+  replay?: true;
 }
 
 /** Standard Webhooks headers for one delivery. */
