@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { configPathFrom, ConfigError, loadConfig } from './config/load.js';
 import { detect } from './detect/index.js';
+import { replayStory } from './replay.js';
 import { errorMessage } from './errors.js';
 import { createHttpClient } from './http/client.js';
 import { activeDisable, sendAlert } from './jobs/alert.js';
@@ -33,6 +34,7 @@ Commands:
   stories             list recent stories with their articles
   alerts failed       list alerts that ran out of retries
   alerts retry [ID]   send failed alerts again (all, or one by alert id)
+  replay --story ID --webhook ID   re-send a story to a webhook (new webhook-id, "replay": true)
   demo                run the pipeline against a local demo site and print alerts
 
 Common options:
@@ -80,6 +82,11 @@ Lists recent stories, newest first, with their articles and why each joined.`,
 
 failed  lists alerts that ran out of retries (kept, never dropped)
 retry   sends them again now (all, or the one with this alert id); successes are removed`,
+  replay: `Usage: diplowatch replay --story ID --webhook ID [--config PATH]
+
+Sends the story's story.created again to one webhook, in its format, under a NEW webhook-id
+and marked "replay": true (standard format; "(replay)" in Slack and Discord), so a receiver
+that dedupes by id takes it. Sends once, no retry. Story ids: \`diplowatch stories\`.`,
   demo: `Usage: diplowatch demo [--keep-running]
 
 Starts a local demo outlet site (three outlets: RSS, Atom and a listing page) and a local
@@ -88,6 +95,8 @@ alert as it arrives. Needs no internet and no Redis.`,
 };
 
 const OPTIONS: ParseArgsConfig['options'] = {
+  story: { type: 'string' },
+  webhook: { type: 'string' },
   config: { type: 'string' },
   role: { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -140,6 +149,8 @@ export async function main(argv: string[]): Promise<number> {
         return await storiesCommand(configPath, values);
       case 'alerts':
         return await alertsCommand(configPath, rest);
+      case 'replay':
+        return await replayCommand(configPath, values);
       case 'demo':
         return await runDemo({ keepRunning: values['keep-running'] === true, out: process.stdout });
       default:
@@ -395,6 +406,30 @@ async function alertsCommand(configPath: string, rest: string[]): Promise<number
     process.stdout.write(`${sent}/${failed.length} delivered\n`);
     return sent === failed.length ? 0 : 1;
   } finally {
+    await store.close();
+  }
+}
+
+async function replayCommand(configPath: string, values: Values): Promise<number> {
+  const storyId = typeof values.story === 'string' ? values.story : undefined;
+  const webhookId = typeof values.webhook === 'string' ? values.webhook : undefined;
+  if (!storyId || !webhookId) {
+    process.stderr.write(`${HELP.replay}\n`);
+    return 2;
+  }
+  const { config } = await loadConfig(configPath);
+  const store = await openStore(configPath);
+  const http = createHttpClient(config.fetch);
+  try {
+    const result = await replayStory({ storyId, webhookId, config, store, http });
+    if (result.ok) {
+      process.stdout.write(`${result.alertId}: story ${result.storyId} delivered to ${result.webhookId} (HTTP ${result.statusCode})\n`);
+      return 0;
+    }
+    process.stdout.write(`${result.alertId}: story ${result.storyId} not delivered to ${result.webhookId} (${result.error})\n`);
+    return 1;
+  } finally {
+    await http.close();
     await store.close();
   }
 }

@@ -40,7 +40,8 @@ export async function runScan(options: { configPath: string; logger: Logger; dry
     mode: chooseMode(config, { forceEmbedded: true }),
     dryRun: options.dryRun ?? false,
     tally,
-    policies: { alert: { attempts: Math.min(config.alerts.attempts, 3), baseDelayMs: 1_000, maxDelayMs: 4_000 } },
+    // A short alert schedule (never longer than the configured one) so the pass ends; what still fails is kept as failed.
+    policies: { alert: { attempts: Math.min(config.alerts.attempts, 3), baseDelayMs: Math.min(config.alerts.retryBaseMs, 1_000), maxDelayMs: Math.min(config.alerts.retryMaxMs, 4_000) } },
   });
   const scanStart = new Date(started).toISOString();
   const failedBefore = (await runtime.store.listFailedAlerts()).length;
@@ -48,7 +49,7 @@ export async function runScan(options: { configPath: string; logger: Logger; dry
     runtime.queue.start(runtime.handlers, { concurrency: concurrencyFrom(config), onFailed: runtime.onFailed });
     const enabled = config.sources.filter((source) => source.enabled);
     for (const source of enabled) {
-      await runtime.queue.add({ name: 'discover', id: `discover-${source.id}-scan-${started}`, data: { sourceId: source.id, tick: scanStart } });
+      await runtime.queue.add({ name: 'discover', id: `discover-${source.id}-scan-${started}`, data: { sourceId: source.id, tick: scanStart, force: true } });
     }
     await runtime.queue.drained();
     const rows = enabled.map((source): ScanRow => {

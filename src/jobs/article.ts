@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
 import { detect } from '../detect/index.js';
 import { errorMessage, isPermanent, PermanentError } from '../errors.js';
-import { alertId, renderAlert } from '../alerts/payload.js';
+import { renderForWebhook, type WebhookFormat } from '../alerts/formats.js';
+import { alertId } from '../alerts/payload.js';
 import type { AlertEvent } from '../alerts/types.js';
 import type { ArticleJob, JobContext, JobRequest } from '../queue/queue.js';
 import { assignStory } from '../stories/assign.js';
@@ -15,15 +16,26 @@ export function alertJobId(id: string): string {
   return `alert-${id}`;
 }
 
-/** The alert jobs for one assignment: one per enabled webhook that wants this event. */
+/**
+ * The alert jobs for one assignment: one per enabled webhook that wants this event, its body rendered once per
+ * format. Digest webhooks get none: their stories go out in the next digest (`jobs/digest.ts`).
+ */
 export function alertRequests(config: Config, story: Story, event: AlertEvent, articleUrl: string): JobRequest[] {
   const wanted = event === 'story.created' ? 'created' : 'updated';
-  const body = renderAlert(story, event);
+  const bodies = new Map<WebhookFormat, string>();
+  const bodyFor = (format: WebhookFormat): string => {
+    let body = bodies.get(format);
+    if (body === undefined) {
+      body = renderForWebhook(story, event, format).body;
+      bodies.set(format, body);
+    }
+    return body;
+  };
   return config.alerts.webhooks
-    .filter((webhook) => webhook.enabled && webhook.events.includes(wanted))
+    .filter((webhook) => webhook.enabled && webhook.digest === undefined && webhook.events.includes(wanted))
     .map((webhook) => {
       const id = alertId(story.id, event, webhook.id, articleUrl);
-      return { name: 'alert', id: alertJobId(id), data: { webhookId: webhook.id, storyId: story.id, event, alertId: id, body } };
+      return { name: 'alert', id: alertJobId(id), data: { webhookId: webhook.id, storyId: story.id, event, alertId: id, body: bodyFor(webhook.format) } };
     });
 }
 
@@ -64,7 +76,7 @@ export function articleJob(deps: JobDeps) {
         return [];
       }
 
-      const verdict = detect({ title: article.title, text: article.text, lang: article.lang }, deps.topic(), { threshold: config.detect.threshold });
+      const verdict = detect({ title: article.title, text: article.text, lang: article.lang, publishedAt: article.publishedAt }, deps.topic(), { threshold: config.detect.threshold });
       if (!verdict.match) {
         await markSeen(deps, job.urlKey, canonicalKey);
         log.info({ outcome: 'no-match', score: verdict.score, durationMs: Date.now() - started }, 'article not on topic');

@@ -3,12 +3,14 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue as BullQueue } from 'bullmq';
+import { Gauge } from 'prom-client';
 import { fastify, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Queue } from '../queue/queue.js';
+import { disableFor } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { OPEN_PATHS, SESSION_COOKIE, authenticate, sessionValue } from './auth.js';
 import { FEED_SIZE, renderAtom, renderJsonFeed, type FeedLinks } from './feeds.js';
@@ -62,6 +64,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     queueCounts: queue ? () => queue.counts() : undefined,
     sourceHealth: { sourceIds: () => config().sources.map((source) => source.id), get: (id) => store.getSourceHealth(id) },
   });
+
+  observeWebhooks(metrics, config, store);
 
   // Request logging is ours, not fastify's: its lines would carry the full URL, ?token= included.
   const app = fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
@@ -152,6 +156,7 @@ function registerApi(app: FastifyInstance, config: () => Config, store: Store): 
     return storyDetail(story);
   });
   app.get('/api/sources', async () => ({ sources: await listSources(config().sources, store) }));
+  app.get('/api/webhooks', async () => ({ webhooks: await listWebhooks(config(), store) }));
 
   app.get('/feed.xml', async (request, reply) => {
     const stories = await store.listStories({ limit: FEED_SIZE });
@@ -169,6 +174,49 @@ function registerApi(app: FastifyInstance, config: () => Config, store: Store): 
     // Only a token that already passed the check is echoed into the page's own links.
     const token = config().server.token !== undefined && typeof raw.token === 'string' ? raw.token : undefined;
     return reply.headers(HTML_HEADERS).send(renderPage({ stories: page.stories, sources, query, token }));
+  });
+}
+
+/** One webhook's delivery state, as `/api/webhooks` shows it; never its URL or secret. */
+export interface WebhookStatus {
+  id: string;
+  /** `off`: `enabled: false` in the config; `disabled`: its endpoint answered 410 and it gets no alerts. */
+  state: 'ok' | 'off' | 'disabled';
+  disabledAt?: string;
+  reason?: string;
+  /** Alerts kept as failed for it (`diplowatch alerts failed`). */
+  failedAlerts: number;
+}
+
+async function listWebhooks(current: Config, store: Store): Promise<WebhookStatus[]> {
+  const failed = await store.listFailedAlerts();
+  return Promise.all(
+    current.alerts.webhooks.map(async (webhook): Promise<WebhookStatus> => {
+      const disabled = disableFor(await store.getWebhookHealth(webhook.id), webhook.url);
+      const failedAlerts = failed.filter((alert) => alert.webhookId === webhook.id).length;
+      if (disabled) return { id: webhook.id, state: 'disabled', disabledAt: disabled.disabledAt, reason: disabled.reason, failedAlerts };
+      return { id: webhook.id, state: webhook.enabled ? 'ok' : 'off', failedAlerts };
+    }),
+  );
+}
+
+const WEBHOOK_DISABLED_METRIC = 'diplowatch_webhook_disabled';
+
+/** `diplowatch_webhook_disabled{webhook}`: 1 while a webhook is disabled after a 410, read at scrape time. */
+function observeWebhooks(metrics: Metrics, config: () => Config, store: Store): void {
+  // The registry outlives a server restarted on the same metrics; register once.
+  if (metrics.registry.getSingleMetric(WEBHOOK_DISABLED_METRIC)) return;
+  new Gauge({
+    name: WEBHOOK_DISABLED_METRIC,
+    help: 'Whether each configured webhook is disabled because its endpoint answered 410 Gone (read at scrape time).',
+    labelNames: ['webhook'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const webhook of config().alerts.webhooks) {
+        this.set({ webhook: webhook.id }, disableFor(await store.getWebhookHealth(webhook.id), webhook.url) ? 1 : 0);
+      }
+    },
   });
 }
 

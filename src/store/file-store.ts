@@ -4,8 +4,8 @@ import type { EventSignature } from '../detect/types.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Story, StoredArticle, StoryCandidate, TextFingerprint } from '../stories/types.js';
-import type { FailedAlert, FetchValidators, SourceHealth, Store } from './store.js';
-import { asFailedAlert, asSourceHealth, asStoredArticle, asStory, candidateIndexKeys, newestFirst } from './records.js';
+import type { DigestCursor, FailedAlert, FetchValidators, SourceHealth, Store, WebhookHealth } from './store.js';
+import { asDigestCursor, asFailedAlert, asSourceHealth, asStoredArticle, asStory, asWebhookHealth, candidateIndexKeys, newestFirst } from './records.js';
 
 /** Options of the embedded store. */
 export interface FileStoreOptions {
@@ -24,7 +24,7 @@ export interface FileStoreOptions {
 }
 
 /** The files of the embedded store, one per concern. */
-const FILES = ['seen', 'validators', 'stories', 'failed-alerts', 'health'] as const;
+const FILES = ['seen', 'validators', 'stories', 'failed-alerts', 'health', 'webhooks', 'digest-cursors'] as const;
 type FileName = (typeof FILES)[number];
 
 const FORMAT_VERSION = 1;
@@ -67,6 +67,8 @@ export class FileStore implements Store {
   private readonly stories = new Map<string, StoryEntry>();
   private readonly failedAlerts = new Map<string, FailedAlert>();
   private readonly health = new Map<string, SourceHealth>();
+  private readonly digestCursors = new Map<string, DigestCursor>();
+  private readonly webhooks = new Map<string, WebhookHealth>();
   private readonly bandIndex = new Map<string, Set<string>>();
   private readonly stateIndex = new Map<string, Set<string>>();
   private readonly leases = new Map<string, number>();
@@ -203,6 +205,17 @@ export class FileStore implements Store {
     if (this.failedAlerts.delete(alertId)) this.changed('failed-alerts');
   }
 
+  async getDigestCursor(webhookId: string): Promise<DigestCursor | undefined> {
+    return this.digestCursors.get(webhookId);
+  }
+
+  async setDigestCursor(webhookId: string, cursor: DigestCursor): Promise<void> {
+    this.digestCursors.set(webhookId, cursor);
+    this.changed('digest-cursors');
+    // Written now, not coalesced: a cursor lost in a crash would send a digest twice under two ids.
+    await this.flush();
+  }
+
   async setSourceHealth(sourceId: string, health: SourceHealth): Promise<void> {
     this.health.set(sourceId, health);
     this.changed('health');
@@ -210,6 +223,23 @@ export class FileStore implements Store {
 
   async getSourceHealth(sourceId: string): Promise<SourceHealth | undefined> {
     return this.health.get(sourceId);
+  }
+
+  async disableWebhook(webhookId: string, health: WebhookHealth): Promise<boolean> {
+    if (this.webhooks.has(webhookId)) return false;
+    this.webhooks.set(webhookId, health);
+    this.changed('webhooks');
+    return true;
+  }
+
+  async getWebhookHealth(webhookId: string): Promise<WebhookHealth | undefined> {
+    return this.webhooks.get(webhookId);
+  }
+
+  async enableWebhook(webhookId: string): Promise<boolean> {
+    if (!this.webhooks.delete(webhookId)) return false;
+    this.changed('webhooks');
+    return true;
   }
 
   async ping(): Promise<void> {
@@ -308,6 +338,8 @@ export class FileStore implements Store {
     }
     for (const [id, value] of Object.entries(await this.read('failed-alerts'))) this.failedAlerts.set(id, asFailedAlert(value));
     for (const [id, value] of Object.entries(await this.read('health'))) this.health.set(id, asSourceHealth(value));
+    for (const [id, value] of Object.entries(await this.read('digest-cursors'))) this.digestCursors.set(id, asDigestCursor(value));
+    for (const [id, value] of Object.entries(await this.read('webhooks'))) this.webhooks.set(id, asWebhookHealth(value));
   }
 
   /** The `entries` object of one file; empty when the file does not exist. A `*.tmp` left by a crash is ignored. */
@@ -349,6 +381,10 @@ export class FileStore implements Store {
         return Object.fromEntries(this.failedAlerts);
       case 'health':
         return Object.fromEntries(this.health);
+      case 'digest-cursors':
+        return Object.fromEntries(this.digestCursors);
+      case 'webhooks':
+        return Object.fromEntries(this.webhooks);
     }
   }
 

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { EventSignature } from '../detect/types.js';
 import type { Story, StoredArticle, TextFingerprint } from '../stories/types.js';
-import type { FailedAlert, SourceHealth } from './store.js';
+import type { DigestCursor, FailedAlert, SourceHealth, WebhookHealth } from './store.js';
 
 /**
  * Index keys under which a story is found again: each LSH band of its articles' fingerprints, the exact
@@ -44,4 +45,24 @@ export function asFailedAlert(value: unknown): FailedAlert {
 /** Source health read back from JSON. */
 export function asSourceHealth(value: unknown): SourceHealth {
   return record(value, 'source health', ['consecutiveFailures']) as unknown as SourceHealth;
+}
+
+/** A webhook's disabled state read back from JSON. */
+export function asWebhookHealth(value: unknown): WebhookHealth {
+  return record(value, 'webhook health', ['disabled', 'reason', 'disabledAt', 'urlHash']) as unknown as WebhookHealth;
+}
+
+/** SHA-256 (hex) of a webhook URL: what a disable remembers, since the URL itself may hold a token. */
+export function webhookUrlHash(url: string): string {
+  return createHash('sha256').update(url).digest('hex');
+}
+
+/** The recorded disable when it was recorded for this URL; a disable of an earlier URL no longer applies. */
+export function disableFor(health: WebhookHealth | undefined, url: string): WebhookHealth | undefined {
+  return health && health.urlHash === webhookUrlHash(url) ? health : undefined;
+}
+
+/** A digest cursor read back from JSON. */
+export function asDigestCursor(value: unknown): DigestCursor {
+  return record(value, 'digest cursor', ['since']) as unknown as DigestCursor;
 }

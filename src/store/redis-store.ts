@@ -4,8 +4,8 @@ import type { EventSignature } from '../detect/types.js';
 import { TransientError, errorMessage } from '../errors.js';
 import { redactUrl, type Logger } from '../log.js';
 import type { Story, StoredArticle, StoryCandidate, TextFingerprint } from '../stories/types.js';
-import type { FailedAlert, FetchValidators, SourceHealth, Store } from './store.js';
-import { asFailedAlert, asSourceHealth, asStoredArticle, asStory, candidateIndexKeys, newestFirst } from './records.js';
+import type { DigestCursor, FailedAlert, FetchValidators, SourceHealth, Store, WebhookHealth } from './store.js';
+import { asDigestCursor, asFailedAlert, asSourceHealth, asStoredArticle, asStory, asWebhookHealth, candidateIndexKeys, newestFirst } from './records.js';
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions {
@@ -16,10 +16,20 @@ export interface RedisStoreOptions {
   retentionDays: number;
   logger?: Logger;
   /**
+   * Reports this store's connection losses together with the process's other Redis connections (the queue's),
+   * so an outage is logged once. Without it the store logs its own.
+   */
+  watch?: ConnectionTracker;
+  /**
    * How long withStoryLock waits for the lock before giving up with a TransientError.
    * @defaultValue 30000
    */
   lockWaitMs?: number;
+}
+
+/** Something that watches Redis connections and logs their outages (the queue's `ConnectionWatch`). */
+export interface ConnectionTracker {
+  track(redis: Redis): void;
 }
 
 /** Lifetime of the story lock; renewed while its holder runs, so it only lapses when the holder died. */
@@ -44,7 +54,7 @@ export class RedisStore implements Store {
   private readonly lockWaitMs: number;
   /** Tokens of the leases this process holds, by lease name. */
   private readonly leaseTokens = new Map<string, string>();
-  private readonly connection: ConnectionLog;
+  private readonly connection: ConnectionLog | undefined;
 
   /** Use `createRedisStore`, which connects and checks the eviction policy. */
   constructor(
@@ -54,7 +64,8 @@ export class RedisStore implements Store {
     this.prefix = options.prefix;
     this.ttlSeconds = Math.max(1, Math.round(options.retentionDays * 86_400));
     this.lockWaitMs = options.lockWaitMs ?? 30_000;
-    this.connection = new ConnectionLog(redis, options.logger);
+    if (options.watch) options.watch.track(redis);
+    this.connection = options.watch ? undefined : new ConnectionLog(redis, options.logger);
   }
 
   async claimUrl(key: string): Promise<boolean> {
@@ -195,6 +206,16 @@ export class RedisStore implements Store {
     await this.redis.hdel(this.key('failed-alerts'), alertId);
   }
 
+  async getDigestCursor(webhookId: string): Promise<DigestCursor | undefined> {
+    const raw = await this.redis.hget(this.key('digest-cursors'), webhookId);
+    return raw === null ? undefined : asDigestCursor(JSON.parse(raw));
+  }
+
+  async setDigestCursor(webhookId: string, cursor: DigestCursor): Promise<void> {
+    // No expiry: a cursor that lapsed would make the next digest start over.
+    await this.redis.hset(this.key('digest-cursors'), webhookId, JSON.stringify(cursor));
+  }
+
   async setSourceHealth(sourceId: string, health: SourceHealth): Promise<void> {
     await this.redis.hset(this.key('health'), sourceId, JSON.stringify(health));
   }
@@ -204,12 +225,26 @@ export class RedisStore implements Store {
     return raw === null ? undefined : asSourceHealth(JSON.parse(raw));
   }
 
+  async disableWebhook(webhookId: string, health: WebhookHealth): Promise<boolean> {
+    // HSETNX: of several processes seeing the same 410, exactly one disables (and logs).
+    return (await this.redis.hsetnx(this.key('webhook-health'), webhookId, JSON.stringify(health))) === 1;
+  }
+
+  async getWebhookHealth(webhookId: string): Promise<WebhookHealth | undefined> {
+    const raw = await this.redis.hget(this.key('webhook-health'), webhookId);
+    return raw === null ? undefined : asWebhookHealth(JSON.parse(raw));
+  }
+
+  async enableWebhook(webhookId: string): Promise<boolean> {
+    return (await this.redis.hdel(this.key('webhook-health'), webhookId)) === 1;
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }
 
   async close(): Promise<void> {
-    this.connection.stop();
+    this.connection?.stop();
     try {
       await this.redis.quit();
     } catch {

@@ -27,6 +27,34 @@ export interface FailedAlert {
   failedAt: string;
 }
 
+/** A webhook switched off after its endpoint answered 410 Gone; alerts to it are kept as failed, not sent. */
+export interface WebhookHealth {
+  disabled: true;
+  /** Why, e.g. `webhook: HTTP 410 (127.0.0.1:8080)`. */
+  reason: string;
+  /** ISO time it was disabled. */
+  disabledAt: string;
+  /** SHA-256 (hex) of the URL that answered 410: a config change to another URL lifts the disable. */
+  urlHash: string;
+}
+
+/** A digest rendered but not yet acknowledged with a 2xx; it is re-sent as is (same id, same bytes). */
+export interface PendingDigest {
+  /** The Standard Webhooks `webhook-id`. */
+  id: string;
+  since: string;
+  until: string;
+  body: string;
+  storyIds: string[];
+}
+
+/** Where one digest webhook stands. */
+export interface DigestCursor {
+  /** Stories created at or after this time (ISO) go in the next digest. */
+  since: string;
+  pending?: PendingDigest;
+}
+
 /**
  * The Store port: everything diplowatch remembers. Two implementations: Redis (`redis-store.ts`) and
  * embedded files under `state.dir` (`file-store.ts`). Every method is safe to call from several
@@ -68,6 +96,21 @@ export interface Store {
   addFailedAlert(failed: FailedAlert): Promise<void>;
   listFailedAlerts(): Promise<FailedAlert[]>;
   removeFailedAlert(alertId: string): Promise<void>;
+
+  /**
+   * Marks a webhook disabled unless it already is; resolves true when this call disabled it (so the event is
+   * logged once, even when several jobs or processes see the 410 at the same time).
+   */
+  disableWebhook(webhookId: string, health: WebhookHealth): Promise<boolean>;
+  /** The webhook's disabled state, or undefined when it is not disabled. */
+  getWebhookHealth(webhookId: string): Promise<WebhookHealth | undefined>;
+  /** Lifts a disable; resolves true when the webhook was disabled. */
+  enableWebhook(webhookId: string): Promise<boolean>;
+
+  /** The digest cursor of a webhook; undefined before its first digest run. */
+  getDigestCursor(webhookId: string): Promise<DigestCursor | undefined>;
+  /** Replaces a webhook's digest cursor; durable when the promise resolves (the file store writes at once). */
+  setDigestCursor(webhookId: string, cursor: DigestCursor): Promise<void>;
 
   setSourceHealth(sourceId: string, health: SourceHealth): Promise<void>;
   getSourceHealth(sourceId: string): Promise<SourceHealth | undefined>;

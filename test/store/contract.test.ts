@@ -168,6 +168,20 @@ describe.each(storeFactories)('Store contract: $kind', ({ make }) => {
     expect(await store.getSourceHealth('presstv-es')).toEqual({ lastSuccessAt: '2023-07-19T10:10:00.000Z', consecutiveFailures: 0, lastItems: 24 });
   });
 
+  it('disables a webhook once, keeps why and when, and lifts it', async () => {
+    const store = await open();
+    expect(await store.getWebhookHealth('newsroom')).toBeUndefined();
+    const health = { disabled: true as const, reason: 'webhook: HTTP 410 (https://hooks.example.org/…)', disabledAt: '2023-06-16T08:00:00.000Z', urlHash: 'ab12' };
+    // Of two jobs seeing the same 410 at once, exactly one disables (and logs).
+    const results = await Promise.all([store.disableWebhook('newsroom', health), store.disableWebhook('newsroom', { ...health, disabledAt: '2023-06-16T08:00:01.000Z' })]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await store.getWebhookHealth('newsroom'))?.reason).toBe(health.reason);
+    expect(await store.getWebhookHealth('ops-slack')).toBeUndefined();
+    expect(await store.enableWebhook('newsroom')).toBe(true);
+    expect(await store.enableWebhook('newsroom')).toBe(false);
+    expect(await store.getWebhookHealth('newsroom')).toBeUndefined();
+  });
+
   it('answers ping', async () => {
     const store = await open();
     await expect(store.ping()).resolves.toBeUndefined();

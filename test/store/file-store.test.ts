@@ -46,15 +46,17 @@ describe('FileStore', () => {
     await first.saveStory(CARACAS, storedArticle(CARACAS.id, CARACAS.url, CARACAS_FP));
     await first.addFailedAlert({ alertId: 'msg_9', webhookId: 'desk', storyId: CARACAS.id, event: 'story.created', body: '{}', error: 'alert: 502', failedAt: '2023-02-06T00:00:00.000Z' });
     await first.setSourceHealth('irna-es', { consecutiveFailures: 0, lastItems: 30 });
+    await first.disableWebhook('desk', { disabled: true, reason: 'webhook: HTTP 410 (https://desk.example/…)', disabledAt: '2023-02-06T00:00:00.000Z', urlHash: 'cd34' });
     await closeAll();
 
-    expect((await readdir(dir)).sort()).toEqual(['failed-alerts.json', 'health.json', 'seen.json', 'stories.json', 'validators.json']);
+    expect((await readdir(dir)).sort()).toEqual(['failed-alerts.json', 'health.json', 'seen.json', 'stories.json', 'validators.json', 'webhooks.json']);
     const second = await open(dir);
     expect(await second.hasUrl('https://irna.example/es/news/85012345')).toBe(true);
     expect(await second.getValidators('https://irna.example/es/rss')).toEqual({ lastModified: 'Sun, 05 Feb 2023 12:10:00 GMT' });
     expect(await second.getStory(CARACAS.id)).toEqual(CARACAS);
     expect((await second.listFailedAlerts()).map((f) => f.alertId)).toEqual(['msg_9']);
     expect(await second.getSourceHealth('irna-es')).toEqual({ consecutiveFailures: 0, lastItems: 30 });
+    expect((await second.getWebhookHealth('desk'))?.disabledAt).toBe('2023-02-06T00:00:00.000Z');
     const byBand = await second.findStoryCandidates(fingerprint('x', ['b1:5555']), signature([]), '2023-02-01T00:00:00.000Z');
     expect(byBand.map((c) => c.story.id)).toEqual([CARACAS.id]);
     const byState = await second.findStoryCandidates(fingerprint('x', []), signature(['Venezuela']), '2023-02-01T00:00:00.000Z');
