@@ -1,4 +1,5 @@
-import cron, { type Logger as CronLogger, type ScheduledTask } from 'node-cron';
+import { cronLogger } from '../queue/scheduler.js';
+import cron, { type ScheduledTask } from 'node-cron';
 import { digestId, renderDigest, type DigestWindow } from '../alerts/digest.js';
 import { webhookHeaders } from '../alerts/sign.js';
 import type { Config, WebhookConfig } from '../config/schema.js';
@@ -238,15 +239,4 @@ export class DigestScheduler {
     this.retries.delete(webhookId);
     this.failures.delete(webhookId);
   }
-}
-
-/** node-cron logs to the console by default; route it to ours. */
-function cronLogger(logger: Logger): CronLogger {
-  const text = (message: string | Error, err?: Error) => (err ? `${errorMessage(message)}: ${err.message}` : errorMessage(message));
-  return {
-    info: (message) => logger.debug(`cron: ${message}`),
-    warn: (message) => logger.warn(`cron: ${message}`),
-    error: (message, err) => logger.error(`cron: ${text(message, err)}`),
-    debug: (message, err) => logger.debug(`cron: ${text(message, err)}`),
-  };
 }

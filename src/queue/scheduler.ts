@@ -124,7 +124,8 @@ function truncateTick(tick: Date, sixFields: boolean): Date {
 }
 
 /** node-cron logs to the console by default; route it to ours. */
-function cronLogger(logger: Logger): CronLogger {
+/** node-cron's own messages routed into pino (its chatter at debug level). */
+export function cronLogger(logger: Logger): CronLogger {
   const text = (message: string | Error, err?: Error) => (err ? `${errorMessage(message)}: ${err.message}` : errorMessage(message));
   return {
     info: (message) => logger.debug(`cron: ${message}`),
