@@ -84,6 +84,13 @@ export const webhookSchema = z
       .default(['created'])
       .describe('Which story events to send: `created`, and optionally `updated` (a later article joined).'),
     enabled: z.boolean().default(true).describe('Set to false to stop sending to this webhook.'),
+    format: z
+      .enum(['standard', 'slack', 'discord'])
+      .default('standard')
+      .describe('Body shape: `standard` (the signed JSON payload), `slack` (incoming-webhook blocks) or `discord` (one embed). Every format carries the Standard Webhooks headers.'),
+    digest: cron
+      .optional()
+      .describe('Cron expression (server local time); when set, new stories are sent as one `stories.digest` on this schedule instead of one alert each (nothing is sent when there are none). `events` does not apply: a digest lists the stories created since the last one.'),
   })
   .strict();
 
@@ -123,6 +130,13 @@ export const configSchema = z
         respectRobots: z.boolean().default(true).describe("Fetch each site's robots.txt and skip the URLs it disallows for our User-Agent."),
         allowPrivateNetworks: z.boolean().default(false).describe('Allow article URLs and redirects that resolve to private, loopback or link-local addresses.'),
         allowHosts: z.array(z.string()).default([]).describe('Host names or IP addresses allowed even when private.'),
+        sourceBackoffBaseMs: z
+          .number()
+          .int()
+          .positive()
+          .default(60_000)
+          .describe("After a source's poll fails, scheduled polls wait this long before the next try; each further failure doubles the wait. A success resets it; `scan` ignores it."),
+        sourceBackoffMaxMs: z.number().int().positive().default(6 * 3_600_000).describe('Longest wait between two scheduled polls of a failing source.'),
       })
       .strict()
       .prefault({})

@@ -1,9 +1,10 @@
-import type { SourceConfig } from '../config/schema.js';
+import type { Config, SourceConfig } from '../config/schema.js';
 import { errorMessage, isPermanent } from '../errors.js';
 import { parseFeed } from '../parsers/feed.js';
 import { parseListing } from '../parsers/listing.js';
 import type { ArticleRef } from '../parsers/types.js';
 import type { DiscoverJob, JobContext, JobRequest } from '../queue/queue.js';
+import type { SourceHealth } from '../store/store.js';
 import { fetchSitemapRefs } from '../sources/sitemap.js';
 import { urlKey } from '../stories/url.js';
 import { findSource, tallyFor, type JobDeps } from './deps.js';
@@ -47,17 +48,46 @@ export function isTooOld(ref: ArticleRef, source: SourceConfig, now: Date): bool
   return now.getTime() - published > source.maxAgeDays * 86_400_000;
 }
 
+/** How long a source waits after `failures` failed polls in a row: base · 2^(failures-1), capped; 0 when healthy. */
+export function sourceBackoffMs(failures: number, fetch: Pick<Config['fetch'], 'sourceBackoffBaseMs' | 'sourceBackoffMaxMs'>): number {
+  if (failures < 1) return 0;
+  // The exponent is capped so a source failing for months cannot overflow to Infinity before the cap applies.
+  return Math.min(fetch.sourceBackoffBaseMs * 2 ** Math.min(failures - 1, 40), fetch.sourceBackoffMaxMs);
+}
+
+/** When a failing source may be polled again by the scheduler; undefined when it is healthy or never tried. */
+export function nextAttemptAt(health: SourceHealth | undefined, fetch: Pick<Config['fetch'], 'sourceBackoffBaseMs' | 'sourceBackoffMaxMs'>): Date | undefined {
+  if (!health || health.consecutiveFailures < 1 || !health.lastAttemptAt) return undefined;
+  const last = Date.parse(health.lastAttemptAt);
+  if (Number.isNaN(last)) return undefined;
+  return new Date(last + sourceBackoffMs(health.consecutiveFailures, fetch));
+}
+
 /**
  * The discover handler: poll one source, and enqueue an article job for each link not seen before.
- * A tick whose previous discover for the same source is still running is skipped (the lease).
+ * A tick whose previous discover for the same source is still running is skipped (the lease), and so is a tick
+ * while the source backs off after failures — unless the job is forced (`scan`) or is the queue's retry of a tick.
  */
 export function discoverJob(deps: JobDeps) {
-  return async (job: DiscoverJob, _ctx: JobContext): Promise<JobRequest[]> => {
-    const source = findSource(deps.config(), job.sourceId);
+  return async (job: DiscoverJob, ctx: JobContext): Promise<JobRequest[]> => {
+    const config = deps.config();
+    const source = findSource(config, job.sourceId);
     const log = deps.logger.child({ source: job.sourceId, job: 'discover' });
     if (!source || !source.enabled) {
       log.info({ outcome: 'skipped' }, 'source no longer configured or disabled');
       return [];
+    }
+    // A retry of this tick by the queue already waited its own backoff, so only first attempts are held back.
+    if (!job.force && ctx.attempt === 1) {
+      const previous = await deps.store.getSourceHealth(source.id);
+      const next = nextAttemptAt(previous, config.fetch);
+      if (previous && next && next.getTime() > deps.now().getTime()) {
+        log.info(
+          { outcome: 'backoff', failures: previous.consecutiveFailures, nextAttemptAt: next.toISOString(), tick: job.tick },
+          `source failed ${previous.consecutiveFailures} time(s) in a row; next attempt at ${next.toISOString()}`,
+        );
+        return [];
+      }
     }
     const lease = `discover:${source.id}`;
     if (!(await deps.store.tryLease(lease, LEASE_MS))) {

@@ -6,6 +6,8 @@ export interface DiscoverJob {
   sourceId: string;
   /** ISO time of the scheduler tick (or of the scan) that asked for it. */
   tick: string;
+  /** Poll even when the source is backing off after failures (a manual `scan` polls everything). */
+  force?: boolean;
 }
 
 /** Payload of an article job: fetch, extract, detect and assign one article. */
