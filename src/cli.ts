@@ -260,7 +260,7 @@ async function sourcesCommand(configPath: string, rest: string[], values: Values
   } catch (err) {
     healthNote = `(recorded health not shown: ${errorMessage(err)})\n`;
   }
-  const rows: string[][] = [['source', 'status', 'items', 'latency', 'last success', 'failures', 'error']];
+  const rows: string[][] = [['source', 'status', 'items', 'latency', 'last success', 'failures', 'last article error', 'error']];
   let failures = 0;
   const webhookLines: Array<{ disabled: boolean; row: string[] }> = [];
   try {
@@ -277,7 +277,7 @@ async function sourcesCommand(configPath: string, rest: string[], values: Values
       sources.map(async (source) => {
         const started = Date.now();
         const health = await store?.getSourceHealth(source.id);
-        const recorded = [health?.lastSuccessAt ?? (store ? 'never' : '-'), health ? String(health.consecutiveFailures) : '-'];
+        const recorded = [health?.lastSuccessAt ?? (store ? 'never' : '-'), health ? String(health.consecutiveFailures) : '-', health?.lastArticleError ?? ''];
         try {
           const { refs } = await fetchRefs({ http, store: noValidators as unknown as Store }, source);
           return [source.id, 'ok', String(refs.length), `${Date.now() - started} ms`, ...recorded, ''];

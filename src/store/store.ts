@@ -14,6 +14,9 @@ export interface SourceHealth {
   lastError?: string;
   consecutiveFailures: number;
   lastItems?: number;
+  /** The last article of this source that failed for good (too big, over the time budget, refused…), and when. */
+  lastArticleError?: string;
+  lastArticleErrorAt?: string;
 }
 
 /** A delivery that ran out of retries; kept so nothing is dropped silently. */

@@ -9,6 +9,7 @@ import { DEMO_OUTLETS, startDemoSite, type DemoSite } from '../../src/demo/site.
 import { createLogger } from '../../src/log.js';
 import { runScan } from '../../src/scan.js';
 import { startService } from '../../src/service.js';
+import { createFileStore } from '../../src/store/file-store.js';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
 const quiet = createLogger({ level: 'silent', pretty: false });
@@ -64,6 +65,13 @@ describe('end to end, embedded mode (scan)', () => {
     // The broken page was reported for its source; the other sources went on.
     const sur = first.rows.find((row) => row.source === 'demo-sur');
     expect(sur?.errors.length).toBeGreaterThanOrEqual(1);
+    const state = await createFileStore({ dir: join(dir, 'state'), retentionDays: 30 });
+    try {
+      expect((await state.getSourceHealth('demo-sur'))?.lastArticleError).toMatch(/^extract: no article found/);
+      expect((await state.getSourceHealth('demo-wire'))?.lastArticleError).toBeUndefined();
+    } finally {
+      await state.close();
+    }
     expect(onTopicTitles.length).toBe(3);
 
     const second = await runScan({ configPath, logger: quiet, env: {} });
