@@ -13,7 +13,7 @@ import { discoverJob } from './jobs/discover.js';
 import { extractArticle } from './parsers/article.js';
 import { redactUrl } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createQueue } from './queue/index.js';
+import { ConnectionWatch, createQueue } from './queue/index.js';
 import { createExtractPool } from './workers/extract-pool.js';
 import type { AlertJob, ArticleJob, FailureListener, JobHandler, JobHandlers, JobName, Queue, RetryPolicy } from './queue/queue.js';
 import { createStore } from './store/index.js';
@@ -86,15 +86,19 @@ export async function createRuntime(options: {
   /** Replaces some retry policies (scan gives alerts a short schedule so it can exit). */
   policies?: Partial<Record<JobName, RetryPolicy>>;
   metrics?: Metrics;
+  /** BullMQ lock duration and stalled-job check interval (tests shorten it; see BullmqQueueOptions). */
+  stalledIntervalMs?: number;
 }): Promise<Runtime> {
   const { logger, mode } = options;
   let loaded = options.loaded;
   let topic = await loadTopic(loaded);
   const config = loaded.config;
-  const store = await createStore(config, logger, mode.kind);
+  // One watch for the store's and the queue's connections: an outage is one log line, not one per client.
+  const watch = mode.kind === 'redis' ? new ConnectionWatch(logger.child({ component: 'redis' })) : undefined;
+  const store = await createStore(config, logger, mode.kind, watch ? { watch } : {});
   let queue: Queue;
   try {
-    queue = await createQueue(config, logger, mode.kind, options.policies);
+    queue = await createQueue(config, logger, mode.kind, options.policies, { ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}), ...(watch ? { watch } : {}) });
   } catch (err) {
     await store.close();
     throw err;
@@ -135,8 +139,10 @@ export async function createRuntime(options: {
       logger.error({ job: 'alert', webhook: alert.webhookId, story: alert.storyId, alertId: alert.alertId, outcome: 'gave-up', error: err.message }, 'alert kept as failed after its last attempt');
     } else if (name === 'article') {
       const article = data as ArticleJob;
-      // A page that cannot be processed is not fetched again on every poll.
+      // A page that cannot be processed is not fetched again on every poll; its source shows the failure.
       await store.claimUrl(article.urlKey);
+      const health = (await store.getSourceHealth(article.sourceId)) ?? { consecutiveFailures: 0 };
+      await store.setSourceHealth(article.sourceId, { ...health, lastArticleError: `${err.message}`, lastArticleErrorAt: deps.now().toISOString() });
       logger.warn({ job: 'article', source: article.sourceId, url: article.ref.url, outcome: 'gave-up', error: err.message }, 'article given up');
     }
   };

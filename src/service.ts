@@ -1,14 +1,19 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { diffConfig } from './config/diff.js';
 import type { Config } from './config/schema.js';
 import { ConfigWatcher } from './config/watch.js';
 import { errorMessage } from './errors.js';
+import { redactUrl } from './log.js';
+import { EvictionPolicyError } from './store/redis-store.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
 import { Scheduler } from './queue/scheduler.js';
+import { DigestScheduler } from './jobs/digest.js';
 import { startServer, type RunningServer } from './server/server.js';
 import { concurrencyFrom } from './queue/index.js';
-import { chooseMode, createRuntime, loadTopic, type Runtime } from './runtime.js';
+import { chooseMode, createRuntime, loadTopic, type Mode, type Runtime } from './runtime.js';
 
 /** Which parts of the service this process runs. */
 export type Role = 'all' | 'scheduler' | 'worker';
@@ -47,7 +52,12 @@ export async function startService(options: {
   logger.info({ mode: mode.kind, role, config: loaded.path }, `mode: ${mode.kind} (${mode.reason})`);
   warnAboutConfig(loaded.config, logger);
 
-  const runtime = await createRuntime({ loaded, logger, mode });
+  const env = options.env ?? process.env;
+  // DIPLOWATCH_STALLED_INTERVAL_MS: BullMQ lock duration and stalled-job check (default 30 s). A crashed
+  // worker's jobs run again after one to two intervals; tests shorten it, production rarely needs to.
+  const stalled = Number(env.DIPLOWATCH_STALLED_INTERVAL_MS);
+  const stalledIntervalMs = Number.isInteger(stalled) && stalled > 0 ? stalled : undefined;
+  const runtime = await createRuntimeWhenReachable(loaded, logger, mode, stalledIntervalMs);
   if (role !== 'scheduler') {
     runtime.queue.start(runtime.handlers, { concurrency: concurrencyFrom(loaded.config), onFailed: runtime.onFailed });
   }
@@ -60,6 +70,10 @@ export async function startService(options: {
     logger.info({ sources: enabled }, `scheduler started: ${enabled} source(s)`);
   }
 
+  // Digest webhooks are sent on their own cron by the scheduler role (a lease keeps two processes off one webhook).
+  const digests = role === 'worker' ? undefined : new DigestScheduler({ config: () => loaded.config, store: runtime.store, http: runtime.http, logger, now: () => runtime.deps.now() });
+  digests?.setWebhooks(loaded.config.alerts.webhooks);
+
   const watcher = new ConfigWatcher(
     loaded.path,
     loaded.config,
@@ -71,6 +85,7 @@ export async function startService(options: {
         loaded = nextLoaded;
         runtime.update(loaded, topic);
         scheduler?.setSources(next.sources);
+        digests?.setWebhooks(next.alerts.webhooks);
         for (const change of changes) logger.info({ change }, change);
         logger.info({ changes: changes.length }, 'config reloaded');
       },
@@ -102,6 +117,7 @@ export async function startService(options: {
     stopping ??= (async () => {
       logger.info({ graceMs: loaded.config.shutdownGraceMs }, 'shutting down: no new jobs; waiting for running ones');
       scheduler?.stop();
+      await digests?.stop();
       watcher.close();
       await server?.close();
       await runtime.close(loaded.config.shutdownGraceMs);
@@ -119,10 +135,10 @@ export async function startService(options: {
       process.once(signal, () => {
         logger.info({ signal }, `${signal} received`);
         stop().then(
-          () => process.exit(0),
+          () => exitAfterFlush(logger, 0),
           (err: unknown) => {
             logger.error({ error: errorMessage(err) }, 'shutdown failed');
-            process.exit(1);
+            exitAfterFlush(logger, 1);
           },
         );
       });
@@ -130,6 +146,77 @@ export async function startService(options: {
   }
 
   return { runtime, scheduler, serverUrl: server?.url, reload: () => watcher.reload(), stop };
+}
+
+/**
+ * Exits once the last log lines are written: on a pipe, pino may still hold lines ("stopped") that an
+ * immediate `process.exit` would drop.
+ */
+function exitAfterFlush(logger: Logger, code: number): void {
+  const exit = () => process.exit(code);
+  // Bounded, so a stuck stdout cannot keep a stopped service alive.
+  setTimeout(exit, 2_000).unref();
+  logger.flush(() => exit());
+}
+
+/** First wait between two connection attempts at start-up; it doubles up to the cap. */
+const CONNECT_RETRY_BASE_MS = 1_000;
+const CONNECT_RETRY_MAX_MS = 30_000;
+
+/**
+ * Creates the runtime; in redis mode an unreachable Redis is retried with backoff instead of ending the process,
+ * so a service started before its Redis (a reboot, a compose file) comes up on its own. Meanwhile, when the
+ * server is enabled, a stand-in answers `/healthz` 200 and `/readyz` 503. A Redis that answers but is set up
+ * wrongly (an evicting `maxmemory-policy`) is not retried: it ends the start-up with its explanation.
+ */
+async function createRuntimeWhenReachable(loaded: LoadedConfig, logger: Logger, mode: Mode, stalledIntervalMs: number | undefined): Promise<Runtime> {
+  const create = () => createRuntime({ loaded, logger, mode, ...(stalledIntervalMs ? { stalledIntervalMs } : {}) });
+  if (mode.kind !== 'redis') return create();
+  let standIn: Server | undefined;
+  let delay = CONNECT_RETRY_BASE_MS;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await create();
+      } catch (err) {
+        if (err instanceof EvictionPolicyError || !/cannot connect to Redis/.test(errorMessage(err))) throw err;
+        logger.warn({ attempt, retryInMs: delay, error: errorMessage(err) }, `${errorMessage(err)}; retrying in ${Math.round(delay / 1000)} s`);
+      }
+      if (!standIn && loaded.config.server.enabled) {
+        standIn = await startStandInServer(loaded.config.server.host, loaded.config.server.port, `waiting for Redis at ${redactUrl(loaded.config.redis.url ?? '')}`);
+        const address = standIn.address() as AddressInfo;
+        const url = `http://${formatHost(loaded.config.server.host)}:${address.port}`;
+        logger.info({ url }, `HTTP server on ${url} (/healthz; /readyz answers 503 until Redis connects)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS);
+    }
+  } finally {
+    if (standIn) {
+      const closing = standIn;
+      closing.closeAllConnections();
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
+    }
+  }
+}
+
+/** A minimal server for the wait at start-up: alive, not ready. */
+async function startStandInServer(host: string, port: number, reason: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const [status, body] = path === '/healthz' ? [200, { status: 'ok' }] : [503, { status: 'unavailable', reason }];
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Startup warnings for configurations that run but would surprise a user. */

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { PermanentError, errorMessage } from '../errors.js';
 import { redactUrl, type Logger } from '../log.js';
 import { retryDelay } from './backoff.js';
+import { ConnectionWatch } from './connection-watch.js';
 import type { Concurrency, FailureListener, JobContext, JobDataByName, JobHandlers, JobName, JobRequest, Queue, RetryPolicy } from './queue.js';
 import { COMPLETED_RETENTION_MS, FAILED_RETENTION_MS, JOB_NAMES } from './retention.js';
 
@@ -14,6 +15,14 @@ export interface BullmqQueueOptions {
   prefix: string;
   policies: Record<JobName, RetryPolicy>;
   logger?: Logger;
+  /**
+   * How long a running job's lock lasts without renewal, and how often workers look for jobs whose lock
+   * expired (a crashed process's jobs): such a job runs again after one to two intervals.
+   * @defaultValue 30000 (BullMQ's own default)
+   */
+  stalledIntervalMs?: number;
+  /** Shared with the store, so an outage is logged once per process rather than once per component. */
+  watch?: ConnectionWatch;
 }
 
 /** What is stored as a BullMQ job's data: the payload, and a token telling our own add from an earlier one. */
@@ -58,7 +67,7 @@ export class BullmqQueue implements Queue {
   ) {
     this.options = options;
     this.logger = options.logger;
-    this.watch = new ConnectionWatch(options.logger);
+    this.watch = options.watch ?? new ConnectionWatch(options.logger);
     this.watch.track(producer);
     this.watch.track(consumer);
     const make = (name: JobName) => {
@@ -104,6 +113,7 @@ export class BullmqQueue implements Queue {
         connection: this.consumer,
         prefix: this.options.prefix,
         concurrency: options.concurrency[name],
+        ...(this.options.stalledIntervalMs ? { lockDuration: this.options.stalledIntervalMs, stalledInterval: this.options.stalledIntervalMs } : {}),
         settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelay(policy, attemptsMade, err) },
       });
       worker.on('error', (err) => this.reportError(err, name));
@@ -262,48 +272,6 @@ export function encodeJobId(id: string): string {
 /** The inverse of `encodeJobId`. */
 export function decodeJobId(jobId: string): string {
   return jobId.replace(/%(25|3A|3[0-9])/g, (_match, code: string) => (code === '25' ? '%' : code === '3A' ? ':' : code.slice(1)));
-}
-
-/** Logs "redis: connection lost" once per outage and "redis: reconnected" when every connection is back. */
-class ConnectionWatch {
-  private readonly broken = new Set<Redis>();
-  private readonly detach: Array<() => void> = [];
-  private stopped = false;
-
-  constructor(private readonly logger: Logger | undefined) {}
-
-  get down(): boolean {
-    return this.broken.size > 0;
-  }
-
-  track(redis: Redis): void {
-    const lost = (err?: Error) => {
-      if (this.stopped) return;
-      if (this.broken.size === 0) this.logger?.warn({ err: err?.message }, 'redis: connection lost');
-      this.broken.add(redis);
-    };
-    const onError = (err: Error) => lost(err);
-    const onClose = () => lost();
-    const onReady = () => {
-      if (!this.broken.delete(redis) || this.stopped) return;
-      if (this.broken.size === 0) this.logger?.info('redis: reconnected');
-    };
-    redis.on('error', onError);
-    redis.on('close', onClose);
-    redis.on('ready', onReady);
-    this.detach.push(() => {
-      redis.off('close', onClose);
-      redis.off('ready', onReady);
-      // An error listener stays, so a late socket error is not reported as unhandled.
-      redis.off('error', onError);
-      redis.on('error', () => undefined);
-    });
-  }
-
-  stop(): void {
-    this.stopped = true;
-    for (const detach of this.detach) detach();
-  }
 }
 
 function isEnvelope(value: unknown): value is Envelope {

@@ -1,11 +1,13 @@
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { createBullmqQueue } from './bullmq-queue.js';
+import type { ConnectionWatch } from './connection-watch.js';
 import { createMemoryQueue } from './memory-queue.js';
 import type { Concurrency, JobName, Queue, RetryPolicy } from './queue.js';
 
 export { Scheduler, discoverJobId } from './scheduler.js';
 export { backoffDelay, retryDelay } from './backoff.js';
+export { ConnectionWatch } from './connection-watch.js';
 
 /**
  * Retry policy per kind of job, from the config. Discover jobs retry briefly: the next tick polls again anyway.
@@ -30,10 +32,11 @@ export async function createQueue(
   logger: Logger,
   kind: 'redis' | 'embedded' = config.redis.url ? 'redis' : 'embedded',
   overrides: Partial<Record<JobName, RetryPolicy>> = {},
+  tuning: { stalledIntervalMs?: number; watch?: ConnectionWatch } = {},
 ): Promise<Queue> {
   const policies = { ...retryPolicies(config), ...overrides };
   if (kind === 'redis' && config.redis.url) {
-    return createBullmqQueue({ url: config.redis.url, prefix: config.redis.prefix, policies, logger: logger.child({ component: 'queue' }) });
+    return createBullmqQueue({ url: config.redis.url, prefix: config.redis.prefix, policies, logger: logger.child({ component: 'queue' }), ...tuning });
   }
   return createMemoryQueue({ policies, logger: logger.child({ component: 'queue' }) });
 }

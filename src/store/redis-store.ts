@@ -281,13 +281,21 @@ export class RedisStore implements Store {
  */
 export async function createRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
   const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 5 });
+  // connect() rejects with a bare "Connection is closed"; the socket's own error (ECONNREFUSED…) says why.
+  let socketError: Error | undefined;
+  const onError = (err: Error) => {
+    socketError = err;
+  };
+  redis.on('error', onError);
   try {
     await redis.connect();
     await checkEvictionPolicy(redis, options.logger);
   } catch (err) {
     redis.disconnect();
     if (err instanceof EvictionPolicyError) throw err;
-    throw new Error(`store: cannot connect to Redis at ${redactUrl(options.url)} (${errorMessage(err)})`, { cause: err });
+    throw new Error(`store: cannot connect to Redis at ${redactUrl(options.url)} (${socketError?.message ?? errorMessage(err)})`, { cause: err });
+  } finally {
+    redis.off('error', onError);
   }
   return new RedisStore(redis, options);
 }
