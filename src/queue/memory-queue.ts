@@ -119,7 +119,7 @@ export class MemoryQueue implements Queue {
     if (this.closed) return;
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.dropPending();
+    await this.keepUndelivered(this.dropPending());
     const running = this.runningPromises();
     if (running.length > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -133,8 +133,8 @@ export class MemoryQueue implements Queue {
         this.logger?.warn({ running: this.runningPromises().length, graceMs }, 'queue: jobs still running after the grace period were aborted');
       }
     }
-    // Jobs added by handlers that finished during the grace period are dropped too.
-    this.dropPending();
+    // Jobs added by handlers that finished during the grace period are dropped too (alerts kept as failed).
+    await this.keepUndelivered(this.dropPending());
     this.closed = true;
     this.resolveDrainWaiters();
   }
@@ -172,6 +172,7 @@ export class MemoryQueue implements Queue {
           this.finish(job, true);
         } else if (this.closing) {
           this.live.delete(jobKey(job.name, job.id));
+          if (job.name === 'alert') await this.notifyFailed(job, new Error(`queue: shut down before delivery (${err.message})`), ctx);
         } else {
           this.delay(job, retryDelay(policy, job.attempts, err));
         }
@@ -238,14 +239,31 @@ export class MemoryQueue implements Queue {
     for (const [key, entry] of this.remembered) if (entry.expiresAt <= now) this.forget(key);
   }
 
-  private dropPending(): void {
+  /** Empties the waiting and delayed lists; returns what was in them. */
+  private dropPending(): PendingJob[] {
+    const dropped: PendingJob[] = [];
     for (const state of Object.values(this.kinds)) {
       for (const job of [...state.waiting, ...state.delayed]) {
         clearTimeout(job.timer);
         this.live.delete(jobKey(job.name, job.id));
+        dropped.push(job);
       }
       state.waiting = [];
       state.delayed.clear();
+    }
+    return dropped;
+  }
+
+  /**
+   * An in-process queue does not outlive its process. Discover and article work is found again by the next poll
+   * (a URL is marked seen only once processed), but an alert would be lost: hand each undelivered one to the
+   * failure listener, which keeps it as failed for `alerts retry`.
+   */
+  private async keepUndelivered(dropped: PendingJob[]): Promise<void> {
+    for (const job of dropped) {
+      if (job.name !== 'alert') continue;
+      const ctx: JobContext = { id: job.id, attempt: job.attempts, maxAttempts: this.policies.alert.attempts, signal: AbortSignal.abort() };
+      await this.notifyFailed(job, new Error('queue: shut down before delivery'), ctx);
     }
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TransientError } from '../../src/errors.js';
 import { createMemoryQueue } from '../../src/queue/memory-queue.js';
 import { TEST_POLICIES, discover, handlers, sleep, silentLogger } from './support.js';
 
@@ -42,5 +43,26 @@ describe('MemoryQueue', () => {
     await waiting;
     expect(drained).toBe(true);
     await queue.close(0);
+  });
+
+  it('keeps undelivered alerts as failed at close; discover and article jobs are left to the next poll', async () => {
+    const queue = createMemoryQueue({ policies: TEST_POLICIES, logger: silentLogger });
+    const failed: Array<{ name: string; id: string; message: string }> = [];
+    let attempts = 0;
+    queue.start(
+      handlers({
+        alert: async () => {
+          attempts += 1;
+          throw new TransientError('alert: HTTP 503 (webhook w)', { retryAfterMs: 60_000 });
+        },
+      }),
+      { concurrency: { discover: 1, article: 1, alert: 1 }, onFailed: (name, _data, err, ctx) => void failed.push({ name, id: ctx.id, message: err.message }) },
+    );
+    await queue.add({ name: 'alert', id: 'alert-1', data: { webhookId: 'w', storyId: 'st_1', event: 'story.created', alertId: 'msg_1', body: '{}' } });
+    await queue.add(discover('pending', 60_000));
+    while (attempts === 0) await sleep(5);
+    await sleep(20);
+    await queue.close(0);
+    expect(failed).toEqual([{ name: 'alert', id: 'alert-1', message: 'queue: shut down before delivery' }]);
   });
 });
