@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.js';
 import { demoConfig } from '../src/demo/demo.js';
 import { startDemoSite, type DemoSite } from '../src/demo/site.js';
 
@@ -99,4 +100,18 @@ describe('diplowatch CLI', () => {
     const stories = await cli(['stories', '--json', '--config', path]);
     expect(stories.stdout.trim().split('\n')).toHaveLength(2);
   }, 120_000);
+
+  it('sources add finds the demo site\'s feed from its home page and appends it, keeping comments', async () => {
+    const path = join(dir, 'add.yaml');
+    const original = '# my outlets\nsources: [] # none yet\nfetch:\n  allowPrivateNetworks: true # the demo runs locally\n  minDelayMs: 0\n';
+    await writeFile(path, original);
+    const add = await cli(['sources', 'add', `${site.url}/`, '--id', 'demo-wire', '--config', path]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toContain(`${site.url}/demo-wire/feed`);
+    const written = await readFile(path, 'utf8');
+    expect(written).toContain('# my outlets');
+    expect(written).toContain('# the demo runs locally');
+    const loaded = await loadConfig(path, {});
+    expect(loaded.config.sources).toEqual([expect.objectContaining({ id: 'demo-wire', feed: `${site.url}/demo-wire/feed` })]);
+  }, 60_000);
 });

@@ -142,6 +142,25 @@ ${links}
 `;
 }
 
+function home(outlets: readonly DemoOutlet[], base: string): string {
+  const feeds = outlets
+    .filter((outlet) => outlet.kind !== 'listing')
+    .map((outlet) => `  <link rel="alternate" type="application/${outlet.kind === 'atom' ? 'atom' : 'rss'}+xml" title="${escapeXml(outlet.name)}" href="${base}/${outlet.id}/feed">`)
+    .join('\n');
+  const links = outlets.map((outlet) => `      <li><a href="/${outlet.id}/${outlet.kind === 'listing' ? 'section' : 'feed'}">${escapeXml(outlet.name)}</a></li>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>diplowatch demo outlets</title>
+${feeds}
+</head>
+<body>
+  <h1>Demo outlets</h1>
+  <ul>
+${links}
+  </ul>
+</body></html>
+`;
+}
+
 /** Starts the demo site on 127.0.0.1 and a free port. */
 export async function startDemoSite(outlets: readonly DemoOutlet[] = DEMO_OUTLETS): Promise<DemoSite> {
   const live = outlets.map((outlet) => ({ ...outlet, articles: [...outlet.articles] }));
@@ -151,6 +170,12 @@ export async function startDemoSite(outlets: readonly DemoOutlet[] = DEMO_OUTLET
     hits.set(path, (hits.get(path) ?? 0) + 1);
     const base = `http://${req.headers.host ?? '127.0.0.1'}`;
     void (async () => {
+      if (path === '/') {
+        // A home page announcing the feeds, as outlets do, so `diplowatch sources add` can find them.
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(home(live, base));
+        return;
+      }
       for (const outlet of live) {
         if (path === `/${outlet.id}/feed`) {
           const body = outlet.kind === 'atom' ? atom(outlet, base) : rss(outlet, base);
