@@ -10,6 +10,9 @@
  * so the numbers show the pipeline's own cost; with the service default (1000 ms) a loopback scan is bound by
  * pacing, not by CPU, and measures the queue's scheduling instead.
  *
+ * The environment can change the scan's config for comparisons: `BENCH_PRESCREEN=0` turns `detect.prescreen` off,
+ * `BENCH_EXTRACT_WORKERS=N` sets `extract.workers`.
+ *
  * `--site-file FILE` scans a site already served by a parent process (bench/scan-compare.ts) instead of starting
  * one here, so serving the site is not counted in this process; the parent passes the counters over IPC.
  */
@@ -137,7 +140,9 @@ try {
     sources: site.described.outlets.map((outlet) => ({ id: outlet.id, name: outlet.name, feed: outlet.feedUrl, maxAgeDays: 3 })),
     alerts: { webhooks: [{ id: 'bench', url: receiver.url, secret: `whsec_${Buffer.from('bench-scan-secret-0123456789abcd').toString('base64')}` }] },
     fetch: { allowPrivateNetworks: true, minDelayMs },
-    detect: { topic: fileURLToPath(new URL('../config/topics/iran-latam.yaml', import.meta.url)) },
+    detect: { topic: fileURLToPath(new URL('../config/topics/iran-latam.yaml', import.meta.url)), prescreen: process.env.BENCH_PRESCREEN !== '0' },
+    // BENCH_EXTRACT_WORKERS=N sets extract.workers (scan-compare's children inherit the environment).
+    ...(process.env.BENCH_EXTRACT_WORKERS ? { extract: { workers: Number(process.env.BENCH_EXTRACT_WORKERS) } } : {}),
     state: { dir: join(dir, 'state') },
     log: { level: 'silent' },
   };

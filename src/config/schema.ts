@@ -155,6 +155,10 @@ export const configSchema = z
       .object({
         topic: z.string().default('topics/iran-latam.yaml').describe('Topic lexicon file, relative to the folder of the config file.'),
         threshold: z.number().min(0).max(1).default(0.5).describe('Score at or above which an article matches.'),
+        prescreen: z
+          .boolean()
+          .default(true)
+          .describe('Skip extracting pages whose paragraphs never name an Iranian and a Latin American party together.'),
       })
       .strict()
       .prefault({})

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { detect } from '../detect/index.js';
+import { prescreen } from '../detect/prescreen.js';
 import { errorMessage, isPermanent, PermanentError } from '../errors.js';
 import { renderForWebhook, type WebhookFormat } from '../alerts/formats.js';
 import { alertId } from '../alerts/payload.js';
@@ -56,6 +57,16 @@ export function articleJob(deps: JobDeps) {
     try {
       const response = await deps.http.get(job.ref.url, { accept: 'html', trusted: false, signal: ctx.signal });
       if (response.status === 'not-modified') throw new PermanentError(`article: unexpected 304 for ${job.ref.url}`);
+      // Most pages cannot be on topic: skip jsdom and Readability for those whose paragraphs never pair the sides.
+      const screen = config.detect.prescreen ? prescreen(response.text, deps.topic(), { title: job.ref.title }) : undefined;
+      if (screen && !screen.pass) {
+        if (tally) tally.articles += 1;
+        deps.metrics.fetch(job.sourceId, 'ok', response.bytes);
+        deps.metrics.articleExtracted(job.sourceId);
+        await markSeen(deps, job.urlKey, urlKey(response.url));
+        log.info({ outcome: 'no-match', prescreen: true, reason: screen.reason, durationMs: Date.now() - started }, 'article not on topic');
+        return [];
+      }
       const article = await deps.extract(response.text, response.url, {
         maxElemsToParse: config.extract.maxElemsToParse,
         maxHtmlLength: config.extract.maxHtmlBytes,

@@ -47,7 +47,7 @@ describe('parseConfigText: defaults', () => {
     expect(config.alerts).toEqual({ webhooks: [], timeoutMs: 15_000, attempts: 30, retryBaseMs: 10_000, retryMaxMs: 3_600_000 });
     expect(config.fetch.maxBodyBytes).toBe(5 * 1024 * 1024);
     expect(config.fetch.allowPrivateNetworks).toBe(false);
-    expect(config.detect).toEqual({ topic: 'topics/iran-latam.yaml', threshold: 0.5 });
+    expect(config.detect).toEqual({ topic: 'topics/iran-latam.yaml', threshold: 0.5, prescreen: true });
     expect(config.state.dir).toBe('state');
     expect(config.log.level).toBe('info');
     expect(config.redis.url).toBeUndefined();
