@@ -10,7 +10,6 @@ import { createHttpClient } from './http/client.js';
 import { activeDisable, sendAlert } from './jobs/alert.js';
 import { fetchRefs } from './jobs/discover.js';
 import { createLogger } from './log.js';
-import { extractArticle } from './parsers/article.js';
 import { chooseMode, loadTopic } from './runtime.js';
 import { formatScanReport, runScan, table } from './scan.js';
 import { startService, type Role } from './service.js';
@@ -195,6 +194,7 @@ async function extractCommand(files: string[], values: Values): Promise<number> 
     process.stderr.write(`${HELP.extract}\n`);
     return 2;
   }
+  const { extractArticle } = await import('./parsers/article.js');
   for (const file of files) {
     const url = typeof values.url === 'string' ? values.url : pathToFileURL(resolve(file)).href;
     let line: Record<string, unknown>;
@@ -225,6 +225,7 @@ async function classifyCommand(configPath: string, rest: string[]): Promise<numb
       let text = typeof input.text === 'string' ? input.text : '';
       let lang: string | undefined;
       if (typeof input.html === 'string') {
+        const { extractArticle } = await import('./parsers/article.js');
         const article = extractArticle(input.html, typeof input.url === 'string' ? input.url : 'https://example.invalid/', {});
         title = title || article.title;
         text = article.text;

@@ -10,7 +10,6 @@ import { alertJob } from './jobs/alert.js';
 import { articleJob } from './jobs/article.js';
 import type { Extractor, JobDeps, SourceTally } from './jobs/deps.js';
 import { discoverJob } from './jobs/discover.js';
-import { extractArticle } from './parsers/article.js';
 import { redactUrl } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ConnectionWatch, createQueue } from './queue/index.js';
@@ -57,6 +56,17 @@ function timed<N extends JobName>(name: N, metrics: Metrics, handler: JobHandler
       metrics.jobDone(name, final ? 'failed' : 'retrying', (performance.now() - started) / 1000);
       throw err;
     }
+  };
+}
+
+/**
+ * Extraction in the main thread (`extract.workers: 0`). jsdom is loaded on first use only, so a process whose
+ * pages are extracted in worker threads never holds it in its own heap.
+ */
+function inProcessExtractor(): Extractor {
+  return async (html, url, extractOptions) => {
+    const { extractArticle } = await import('./parsers/article.js');
+    return extractArticle(html, url, extractOptions);
   };
 }
 
@@ -111,7 +121,7 @@ export async function createRuntime(options: {
     topic: () => topic,
     store,
     http,
-    extract: options.extract ?? pool?.extract ?? (async (html, url, extractOptions) => extractArticle(html, url, extractOptions)),
+    extract: options.extract ?? pool?.extract ?? inProcessExtractor(),
     logger,
     metrics: options.metrics ?? createMetrics(),
     now: options.now ?? (() => new Date()),
