@@ -8,7 +8,7 @@ import { replayStory } from './replay.js';
 import { errorMessage } from './errors.js';
 import { createHttpClient } from './http/client.js';
 import { activeDisable, sendAlert } from './jobs/alert.js';
-import { fetchRefs } from './jobs/discover.js';
+import { fetchRefs, nextAttemptAt } from './jobs/discover.js';
 import { createLogger } from './log.js';
 import { chooseMode, loadTopic } from './runtime.js';
 import { formatScanReport, runScan, table } from './scan.js';
@@ -278,7 +278,9 @@ async function sourcesCommand(configPath: string, rest: string[], values: Values
       sources.map(async (source) => {
         const started = Date.now();
         const health = await store?.getSourceHealth(source.id);
-        const recorded = [health?.lastSuccessAt ?? (store ? 'never' : '-'), health ? String(health.consecutiveFailures) : '-', health?.lastArticleError ?? ''];
+        const retryAt = nextAttemptAt(health, config.fetch);
+        const failuresText = health ? `${health.consecutiveFailures}${retryAt && retryAt.getTime() > Date.now() ? ` (backing off until ${retryAt.toISOString()})` : ''}` : '-';
+        const recorded = [health?.lastSuccessAt ?? (store ? 'never' : '-'), failuresText, health?.lastArticleError ?? ''];
         try {
           const { refs } = await fetchRefs({ http, store: noValidators as unknown as Store }, source);
           return [source.id, 'ok', String(refs.length), `${Date.now() - started} ms`, ...recorded, ''];
