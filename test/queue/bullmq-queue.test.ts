@@ -3,10 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createBullmqQueue, type BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from '../helpers/redis.js';
-import { hasRedisServer, startRedisServer } from '../store/redis-server.js';
+import { startRedisServer } from '../store/redis-server.js';
 import { TEST_POLICIES, article, discover, handlers, silentLogger, sleep, waitFor } from './support.js';
 
-if (!hasRedisServer) console.warn('BullmqQueue: redis-server is not on PATH, so the outage case is skipped');
 
 const CONCURRENCY = { discover: 1, article: 2, alert: 1 };
 
@@ -77,11 +76,11 @@ describe('BullmqQueue', () => {
     expect(counts.article.waiting + counts.article.delayed).toBe(1);
   });
 
-  describe.runIf(hasRedisServer)('through a Redis outage', () => {
+  describe('through a Redis outage', () => {
     it('logs the outage once, reconnects, and its workers take jobs again', async () => {
       const server = await startRedisServer();
       // Registered first, so it runs after the queue has closed.
-      cleanups.push(() => server.kill());
+      cleanups.push(() => server.dispose());
       const lines: string[] = [];
       const destination = new Writable({
         write(chunk: Buffer, _encoding, done) {
@@ -110,7 +109,7 @@ describe('BullmqQueue', () => {
 
     it('still closes while Redis is down', async () => {
       const server = await startRedisServer();
-      cleanups.push(() => server.kill());
+      cleanups.push(() => server.dispose());
       const queue = await createBullmqQueue({ url: server.url, prefix: 'dw', policies: TEST_POLICIES, logger: silentLogger });
       queue.start(handlers({}), { concurrency: CONCURRENCY });
       await queue.add(discover('before-outage'));

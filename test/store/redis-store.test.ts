@@ -5,12 +5,11 @@ import { TransientError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redis-store.js';
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from '../helpers/redis.js';
-import { hasRedisServer, startRedisServer, type ThrowawayRedis } from './redis-server.js';
+import { startRedisServer, type ThrowawayRedis } from './redis-server.js';
 import { fingerprint, sleep, story, storedArticle } from './support.js';
 
 const RETENTION_SECONDS = 30 * 86_400;
 
-if (!hasRedisServer) console.warn('RedisStore: redis-server is not on PATH, so the eviction-policy and outage cases are skipped');
 
 describe('RedisStore', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -105,10 +104,10 @@ describe('RedisStore', () => {
     expect(await b.tryLease('discover:almayadeen-es', 60_000)).toBe(true);
   });
 
-  describe.runIf(hasRedisServer)('with a throw-away redis-server', () => {
+  describe('with a throw-away redis-server', () => {
     let server: ThrowawayRedis | undefined;
     afterEach(async () => {
-      await server?.kill();
+      await server?.dispose();
       server = undefined;
     });
 
