@@ -7,7 +7,7 @@
 import { onTopicStory } from './on-topic.js';
 import { escapeHtml, renderArticlePage, slugify } from './page.js';
 import { offTopicStory } from './prose.js';
-import { createRandom } from './random.js';
+import { createRandom, type Random } from './random.js';
 
 /** What to generate. */
 export interface BenchSiteOptions {
@@ -21,6 +21,8 @@ export interface BenchSiteOptions {
   now: number;
   /** One article in this many is on topic. @defaultValue 40 */
   onTopicEvery?: number;
+  /** Items listed in a feed (newest first); a live site's feeds keep a window, not every article. @defaultValue all */
+  feedItems?: number;
 }
 
 /** One article of the site. */
@@ -81,7 +83,7 @@ function rfc822(iso: string): string {
 
 /** Builds the site model: outlets, articles, titles, texts and which ones are on topic. */
 export function generateBenchSite(options: BenchSiteOptions): BenchSite {
-  const resolved: Required<BenchSiteOptions> = { outlets: 100, articlesPerOutlet: 20, seed: 1, onTopicEvery: 40, ...options };
+  const resolved: Required<BenchSiteOptions> = { outlets: 100, articlesPerOutlet: 20, seed: 1, onTopicEvery: 40, feedItems: Number.POSITIVE_INFINITY, ...options };
   const { seed, now, onTopicEvery } = resolved;
   const perOutlet = resolved.articlesPerOutlet;
   const outlets: BenchOutlet[] = [];
@@ -97,22 +99,7 @@ export function generateBenchSite(options: BenchSiteOptions): BenchSite {
       // One position per block of `onTopicEvery` consecutive articles is on topic, so the rate is exact.
       const onTopic = global % onTopicEvery === createRandom(seed, 0x0b10c, block).int(onTopicEvery);
       const random = createRandom(seed, o, a, 1);
-      const story = onTopic ? onTopicStory(block, random) : offTopicStory(random);
-      const section = 'section' in story ? story.section : 'World';
-      const publishedAt = new Date(now - random.between(5 * 60_000, 2 * DAY_MS - 60_000)).toISOString();
-      const date = publishedAt.slice(0, 10).replace(/-/g, '/');
-      const article: BenchArticle = {
-        outletIndex: o,
-        index: a,
-        path: `/${slug}/${date}/${slugify(story.title)}-${a + 1}`,
-        title: story.title,
-        section,
-        author: random.pick(AUTHORS),
-        publishedAt,
-        paragraphs: story.paragraphs,
-        onTopic,
-      };
-      if ('country' in story) article.event = { ordinal: block, country: story.country, actor: story.actor, kind: story.kind };
+      const article = composeArticle(outlet, a, onTopic, block, random, (r) => new Date(now - r.between(5 * 60_000, 2 * DAY_MS - 60_000)).toISOString());
       outlet.articles.push(article);
       articles.push(article);
     }
@@ -123,9 +110,10 @@ export function generateBenchSite(options: BenchSiteOptions): BenchSite {
   function renderFeed(outlet: BenchOutlet, base: string): string {
     const home = `${base}/${outlet.slug}/`;
     const updated = outlet.articles[0]?.publishedAt ?? new Date(now).toISOString();
+    const listed = outlet.articles.slice(0, resolved.feedItems);
     const summary = (article: BenchArticle): string => escapeHtml((article.paragraphs[0] ?? '').slice(0, 240));
     if (outlet.format === 'rss') {
-      const items = outlet.articles.map(
+      const items = listed.map(
         (article) => `    <item>
       <title>${escapeHtml(article.title)}</title>
       <link>${base}${article.path}</link>
@@ -150,7 +138,7 @@ ${items.join('\n')}
 </rss>
 `;
     }
-    const entries = outlet.articles.map(
+    const entries = listed.map(
       (article) => `  <entry>
     <title>${escapeHtml(article.title)}</title>
     <link rel="alternate" type="text/html" href="${base}${article.path}"/>
@@ -182,6 +170,52 @@ ${entries.join('\n')}
   }
 
   return { options: resolved, outlets, articles, renderFeed, renderArticle };
+}
+
+/**
+ * Writes one article's model. The story is drawn before the date, from the same stream, so the generated site keeps
+ * its bytes; `ordinal` picks the on-topic event.
+ */
+function composeArticle(outlet: BenchOutlet, index: number, onTopic: boolean, ordinal: number, random: Random, date: (random: Random) => string): BenchArticle {
+  const story = onTopic ? onTopicStory(ordinal, random) : offTopicStory(random);
+  const section = 'section' in story ? story.section : 'World';
+  const publishedAt = date(random);
+  const day = publishedAt.slice(0, 10).replace(/-/g, '/');
+  const article: BenchArticle = {
+    outletIndex: outlet.index,
+    index,
+    path: `/${outlet.slug}/${day}/${slugify(story.title)}-${index + 1}`,
+    title: story.title,
+    section,
+    author: random.pick(AUTHORS),
+    publishedAt,
+    paragraphs: story.paragraphs,
+    onTopic,
+  };
+  if ('country' in story) article.event = { ordinal, country: story.country, actor: story.actor, kind: story.kind };
+  return article;
+}
+
+/** What to publish on a running site. */
+export interface NewArticleOptions {
+  /** On-topic articles report event `ordinal`; ordinals below DISTINCT_EVENTS never share a story. */
+  onTopic: boolean;
+  ordinal?: number;
+  /** ISO 8601 publication time. */
+  publishedAt: string;
+}
+
+/**
+ * Adds a new article at the top of `outlet` (its feed lists it from the next render on) and returns it. Its text
+ * is seeded from the outlet and the article's index, so a run that publishes the same sequence gets the same pages.
+ */
+export function publishBenchArticle(site: BenchSite, outlet: BenchOutlet, options: NewArticleOptions): BenchArticle {
+  const index = outlet.articles.reduce((max, article) => Math.max(max, article.index), -1) + 1;
+  const random = createRandom(site.options.seed, outlet.index, index, 1);
+  const article = composeArticle(outlet, index, options.onTopic, options.ordinal ?? 0, random, () => options.publishedAt);
+  outlet.articles.unshift(article);
+  site.articles.push(article);
+  return article;
 }
 
 /** Paths of the on-topic articles: the ground truth a scan should find. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { generateBenchSite, type BenchArticle, type BenchOutlet, type BenchSite, type BenchSiteOptions } from './generate.js';
+import { generateBenchSite, publishBenchArticle, type BenchArticle, type BenchOutlet, type BenchSite, type BenchSiteOptions, type NewArticleOptions } from './generate.js';
 
 /** Site options plus how to serve it. */
 export interface BenchSiteServerOptions extends BenchSiteOptions {
@@ -16,6 +16,8 @@ export interface BenchSiteServerOptions extends BenchSiteOptions {
   hosts?: number;
   /** Compress responses for clients that accept gzip. @defaultValue true */
   gzip?: boolean;
+  /** Keep the time of every feed request, per feed path (see `feedRequestTimes`). @defaultValue false */
+  logFeedRequests?: boolean;
 }
 
 /** Counters since start (or the last `resetStats`). */
@@ -44,6 +46,13 @@ export interface BenchSiteServer {
   onTopicUrls(): string[];
   stats(): BenchSiteStats;
   resetStats(): void;
+  /**
+   * Publishes a new article at the top of an outlet while the site runs: its page is served and the outlet's feed
+   * lists it (with a new ETag) from this call on. Returns the article, its URL and when it went live.
+   */
+  publish(outlet: BenchOutlet, options: Omit<NewArticleOptions, 'publishedAt'> & { publishedAt?: string }): { article: BenchArticle; url: string; publishedAtMs: number };
+  /** With `logFeedRequests`: ms timestamps of the requests of each feed path, since start. */
+  feedRequestTimes(): ReadonlyMap<string, readonly number[]>;
   close(): Promise<void>;
 }
 
@@ -76,6 +85,8 @@ export async function startBenchSite(options: BenchSiteServerOptions): Promise<B
   let closedSocketBytes = 0;
   let wireBaseline = 0;
   const bases: string[] = [];
+  const feedTimes = new Map<string, number[]>();
+  const logFeeds = options.logFeedRequests ?? false;
 
   const outletBase = (outlet: BenchOutlet): string => bases[outlet.index % hosts] as string;
 
@@ -109,8 +120,14 @@ export async function startBenchSite(options: BenchSiteServerOptions): Promise<B
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': '9' }).end('not found');
       return;
     }
-    if (found.kind === 'feed') counters.feedRequests += 1;
-    else counters.articleRequests += 1;
+    if (found.kind === 'feed') {
+      counters.feedRequests += 1;
+      if (logFeeds) {
+        const times = feedTimes.get(path);
+        if (times) times.push(Date.now());
+        else feedTimes.set(path, [Date.now()]);
+      }
+    } else counters.articleRequests += 1;
     const headers: Record<string, string> = { 'content-type': found.contentType, etag: found.etag, 'last-modified': found.lastModified, 'cache-control': 'max-age=60', vary: 'accept-encoding' };
     const ifNoneMatch = req.headers['if-none-match'];
     const ifModifiedSince = req.headers['if-modified-since'];
@@ -180,6 +197,15 @@ export async function startBenchSite(options: BenchSiteServerOptions): Promise<B
       counters = emptyStats();
       wireBaseline = wireTotal();
     },
+    publish: (outlet, publishOptions) => {
+      const publishedAtMs = Date.now();
+      const article = publishBenchArticle(site, outlet, { ...publishOptions, publishedAt: publishOptions.publishedAt ?? new Date(publishedAtMs).toISOString() });
+      routes.set(article.path, { outlet, article });
+      // The feed is rendered again on its next request, with a new body and so a new ETag.
+      cache.delete(outlet.feedPath);
+      return { article, url: articleUrl(article), publishedAtMs };
+    },
+    feedRequestTimes: () => feedTimes,
     close: async () => {
       await Promise.all(
         servers.map(
