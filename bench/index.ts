@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs each benchmark in its own process (so one's memory does not colour another's) and
- * prints their output. Numbers only; nothing here is asserted. `npm run bench -- extraction detect` runs a subset.
+ * prints their output. Numbers only; nothing here is asserted. `npm run bench -- extraction detect` runs a subset;
+ * the long ones (scan-compare, time-to-alert, scale, soak) run only when named.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +14,17 @@ const BENCHES: Record<string, { file: string; args: string[]; what: string }> = 
   stories: { file: 'stories.ts', args: [], what: 'fingerprints and story assignment' },
   http: { file: 'http.ts', args: [], what: 'HTTP client throughput on loopback' },
   scan: { file: 'scan.ts', args: [], what: 'scan over 100 local outlets x 20 articles: wall, CPU, peak RSS, event-loop delay' },
+  'scan-compare': { file: 'scan-compare.ts', args: [], what: 'diplowatch scan vs a Crawlee JSDOMCrawler baseline (npm run bench:scan)' },
+  'time-to-alert': { file: 'time-to-alert.ts', args: [], what: 'publish-to-webhook latency, feed polled every 10 s, both modes' },
+  scale: { file: 'scale.ts', args: [], what: '10,000 sources in redis mode, one scheduler and two workers (10+ minutes)' },
+  soak: { file: 'soak.ts', args: [], what: 'RSS over a 30-minute soak of the service' },
 };
 
+/** Long runs are left out of a plain `npm run bench`; name them to run them. */
+const LONG = new Set(['scan-compare', 'time-to-alert', 'scale', 'soak']);
+
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+const names = wanted.length > 0 ? wanted : Object.keys(BENCHES).filter((name) => !LONG.has(name));
 let failed = 0;
 for (const name of names) {
   const bench = BENCHES[name];
