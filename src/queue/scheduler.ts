@@ -66,6 +66,9 @@ export class Scheduler {
       const task = cron.schedule(source.schedule, (context) => this.enqueue(source.id, context.date, sixFields), {
         name: `discover:${source.id}`,
         logger: cronLogger(this.logger.child({ source: source.id })),
+        // node-cron drops a tick that fires over 1 s late by default; an event-loop stall must not lose a poll.
+        // The tick's date is still the scheduled slot, so its job id (and the dedupe across processes) holds.
+        missedExecutionTolerance: 30_000,
       });
       this.tasks.set(source.id, { source, task });
     }
