@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
-import { diffConfig } from './config/diff.js';
 import type { Config } from './config/schema.js';
 import { ConfigWatcher } from './config/watch.js';
 import { errorMessage } from './errors.js';

@@ -5,8 +5,6 @@
  * that merely contain a link are kept: a block is dropped for its links only when links are nearly all its text.
  */
 
-const ELEMENT_NODE = 1;
-
 // A heading or lead-in that announces a box of links to other stories, in en/es/pt.
 const LINK_BOX_LABEL =
   /^(related( news| stories| articles| content| coverage| reading)?|more (news|stories|on this( story| topic)?)|read (more|also|next)|also read|see also|you (may|might) (also )?like|recommended( for you)?|most (read|popular|viewed)|trending( now)?|lea (también|además|más)|le puede interesar|te puede interesar|más noticias|noticias relacionadas|lo más (leído|visto)|leia (também|mais)|veja também|mais lidas|saiba mais|notícias relacionadas|tags?|topics|temas|etiquetas|share( this( article| story)?)?|compartir|compartilhe)\s*[:.»>|\-–—]*$/i;
