@@ -62,7 +62,6 @@ export function articleJob(deps: JobDeps) {
       if (screen && !screen.pass) {
         if (tally) tally.articles += 1;
         deps.metrics.fetch(job.sourceId, 'ok', response.bytes);
-        deps.metrics.articleExtracted(job.sourceId);
         await markSeen(deps, job.urlKey, urlKey(response.url));
         log.info({ outcome: 'no-match', prescreen: true, reason: screen.reason, durationMs: Date.now() - started }, 'article not on topic');
         return [];
