@@ -97,7 +97,10 @@ describe('article job with detect.prescreen', () => {
     expect(articleLines()).toHaveLength(1);
     expect(articleLines()[0]).toMatchObject({ outcome: 'no-match', prescreen: true, url: offTopic.ref.url });
     expect(String(articleLines()[0]?.reason)).toMatch(/^no block names both sides/);
-    expect(await rt.deps.metrics.text()).toContain('diplowatch_articles_extracted_total{source="demo"} 1');
+    // Fetched, but not extracted: the extraction counter stays at zero for a screened-out page.
+    const metrics = await rt.deps.metrics.text();
+    expect(metrics).toContain('diplowatch_fetches_total{source="demo",outcome="ok"} 1');
+    expect(metrics).not.toContain('diplowatch_articles_extracted_total{source="demo"}');
 
     // An on-topic page goes through to extraction and the detector.
     const onTopic = job(ON_TOPIC);
