@@ -22,12 +22,15 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { createLogger } from '../src/log.js';
-import { runScan, type ScanReport } from '../src/scan.js';
+import type { ScanReport } from '../src/scan.js';
 import { describeSite, readSiteFile, remoteSite, type SiteFile } from './site-file.js';
 import { startBenchSite, type BenchSiteStats } from './site/server.js';
+
+const DIST_SCAN = fileURLToPath(new URL('../dist/scan.js', import.meta.url));
 
 function numberArg(name: string, fallback: number, min = 1): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -150,6 +153,9 @@ try {
   const logger = createLogger({ level: 'silent', pretty: false });
   // The scan must not pick up a developer's Redis or state folder from the environment.
   const env = { ...process.env, REDIS_URL: undefined, DIPLOWATCH_STATE_DIR: undefined, LOG_LEVEL: undefined };
+  // The compiled service (dist/, built by `npm ci`) is what users run: its extraction workers load plain
+  // JavaScript, not the TypeScript loader, so memory is measured on it. BENCH_FROM_SOURCE=1 scans from src/.
+  const { runScan } = (await import(process.env.BENCH_FROM_SOURCE === '1' || !existsSync(DIST_SCAN) ? '../src/scan.js' : DIST_SCAN)) as typeof import('../src/scan.js');
   const scan = (): Promise<ScanReport> => runScan({ configPath, logger, env });
 
   const truth = new Set(site.described.onTopicUrls);

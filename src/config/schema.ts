@@ -145,7 +145,7 @@ export const configSchema = z
       .object({
         maxElemsToParse: z.number().int().positive().default(20_000).describe("Readability's element budget; pages with more elements are refused."),
         maxHtmlBytes: z.number().int().positive().default(2 * 1024 * 1024).describe('Pages larger than this after trimming scripts and styles are refused.'),
-        workers: z.number().int().min(0).optional().describe('Worker threads that extract pages off the event loop; 0 extracts in the main thread. Default: one per CPU.'),
+        workers: z.number().int().min(0).optional().describe('Worker threads that extract pages off the event loop; 0 extracts in the main thread. Default: one per CPU but one (at least 1).'),
         timeBudgetMs: z.number().int().positive().default(10_000).describe('A page still being extracted after this long is abandoned (its worker is replaced).'),
       })
       .strict()

@@ -13,7 +13,11 @@ import { isWorkerReply, reviveError, type ExtractRequest, type WorkerReply } fro
 
 /** Options of {@link createExtractPool}. */
 export interface ExtractPoolOptions {
-  /** Number of worker threads. @defaultValue os.availableParallelism() */
+  /**
+   * Number of worker threads. The main thread keeps a core for fetching, decompressing, screening and detecting,
+   * and the pre-screen leaves few pages to extract: measured on 2 cores, one worker was faster than two and
+   * used 90 MB less. @defaultValue os.availableParallelism() - 1, at least 1
+   */
   size?: number;
   /** Longest a worker may spend on one page before it is terminated and the page rejected. @defaultValue 10_000 */
   timeBudgetMs?: number;
@@ -72,7 +76,7 @@ function seconds(ms: number): string {
 
 /** Creates a pool of extraction workers; workers start when pages arrive and idle ones never keep the process alive. */
 export function createExtractPool(options: ExtractPoolOptions = {}): ExtractPool {
-  const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+  const size = Math.max(1, Math.floor(options.size ?? availableParallelism() - 1));
   const timeBudgetMs = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
   const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
   const maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
