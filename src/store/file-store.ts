@@ -5,7 +5,20 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Story, StoredArticle, StoryCandidate, TextFingerprint } from '../stories/types.js';
 import type { DigestCursor, FailedAlert, FetchValidators, SourceHealth, Store, WebhookHealth } from './store.js';
-import { asDigestCursor, asFailedAlert, asSourceHealth, asStoredArticle, asStory, asWebhookHealth, candidateIndexKeys, newestFirst } from './records.js';
+import {
+  asDigestCursor,
+  asFailedAlert,
+  asSourceHealth,
+  asStory,
+  asWebhookHealth,
+  bandHashes,
+  lazyBands,
+  candidateIndexKeys,
+  newestFirst,
+  packUint32,
+  unpackArticle,
+  type PackedArticle,
+} from './records.js';
 
 /** Options of the embedded store. */
 export interface FileStoreOptions {
@@ -34,12 +47,31 @@ const RETRY_WRITE_MS = 1_000;
 /** Longest a change waits for its write when large files make writes slow. */
 const MAX_ADAPTIVE_DELAY_MS = 5_000;
 
+const DAY_MS = 86_400_000;
+
+/**
+ * An article as kept in memory: MinHash and band hashes in typed arrays, a fraction of the heap that arrays of
+ * numbers and band-key strings take. Hand-made fingerprints that do not fit stay as they are.
+ */
+interface MemoryArticle {
+  url: string;
+  publishedAt?: string;
+  contentHash: string;
+  minhash: Uint32Array | number[];
+  bands: Uint32Array | string[];
+}
+
 interface StoryEntry {
   story: Story;
   /** By article URL, so saving the same article twice keeps one copy. */
-  articles: Map<string, StoredArticle>;
+  articles: Map<string, MemoryArticle>;
   expiresAt: number;
+  /** Where the story sits in the state index, so an update can move it. */
+  indexed?: { day: number; states: string[] };
 }
+
+/** A band index key: a number for standard band keys (no string per entry), the key itself otherwise. */
+type BandKey = number | string;
 
 interface ValidatorEntry extends FetchValidators {
   expiresAt: number;
@@ -69,8 +101,12 @@ export class FileStore implements Store {
   private readonly health = new Map<string, SourceHealth>();
   private readonly digestCursors = new Map<string, DigestCursor>();
   private readonly webhooks = new Map<string, WebhookHealth>();
-  private readonly bandIndex = new Map<string, Set<string>>();
-  private readonly stateIndex = new Map<string, Set<string>>();
+  /** Band (and content-hash) key → the story, or stories, indexed under it. */
+  private readonly bandIndex = new Map<BandKey, string | Set<string>>();
+  /** State → day of updatedAt → stories; a lookup reads only the days inside its window. */
+  private readonly stateIndex = new Map<string, Map<number, Set<string>>>();
+  /** The latest day any story was indexed under. */
+  private maxDay = Number.NEGATIVE_INFINITY;
   private readonly leases = new Map<string, number>();
 
   private readonly dirty = new Set<FileName>();
@@ -155,25 +191,40 @@ export class FileStore implements Store {
     const now = this.now();
     const { bands, states } = candidateIndexKeys(fingerprint, signature);
     const ids = new Set<string>();
-    for (const band of bands) for (const id of this.bandIndex.get(band) ?? []) ids.add(id);
-    for (const state of states) for (const id of this.stateIndex.get(state) ?? []) ids.add(id);
+    for (const band of bands) {
+      const found = this.bandIndex.get(bandIndexKey(band));
+      if (typeof found === 'string') ids.add(found);
+      else for (const id of found ?? []) ids.add(id);
+    }
+    const sinceDay = Number.isNaN(since) ? Number.NEGATIVE_INFINITY : dayOf(since);
+    for (const state of states) {
+      const days = this.stateIndex.get(state);
+      if (!days) continue;
+      if (this.maxDay - sinceDay + 1 > days.size) {
+        for (const [day, members] of days) if (day >= sinceDay) for (const id of members) ids.add(id);
+      } else {
+        for (let day = sinceDay; day <= this.maxDay; day++) for (const id of days.get(day) ?? []) ids.add(id);
+      }
+    }
     const candidates: StoryCandidate[] = [];
     for (const id of ids) {
       const entry = this.stories.get(id);
       if (!entry || entry.expiresAt <= now) continue;
       if (!Number.isNaN(since) && Date.parse(entry.story.updatedAt) < since) continue;
-      candidates.push({ story: entry.story, articles: [...entry.articles.values()] });
+      candidates.push({ story: entry.story, articles: [...entry.articles.values()].map((article) => fromMemory(article, id)) });
     }
     return candidates;
   }
 
   async saveStory(story: Story, article: StoredArticle): Promise<void> {
-    const entry = this.stories.get(story.id) ?? { story, articles: new Map<string, StoredArticle>(), expiresAt: 0 };
+    const entry: StoryEntry = this.stories.get(story.id) ?? { story, articles: new Map<string, MemoryArticle>(), expiresAt: 0 };
     entry.story = story;
-    entry.articles.set(article.url, article);
+    const kept = toMemory(article);
+    entry.articles.set(article.url, kept);
     entry.expiresAt = this.expiry();
     this.stories.set(story.id, entry);
-    this.index(story.id, article.fingerprint, story.signature);
+    this.indexArticle(story.id, kept);
+    this.indexStates(story.id, entry);
     this.changed('stories');
   }
 
@@ -328,13 +379,14 @@ export class FileStore implements Store {
       const raw = value as { story: unknown; articles: unknown; expiresAt: unknown };
       if (typeof raw.expiresAt !== 'number' || raw.expiresAt <= now) continue;
       const story = asStory(raw.story);
-      const articles = new Map<string, StoredArticle>();
+      const entry: StoryEntry = { story, articles: new Map<string, MemoryArticle>(), expiresAt: raw.expiresAt };
       for (const item of Array.isArray(raw.articles) ? raw.articles : []) {
-        const article = asStoredArticle(item);
-        articles.set(article.url, article);
-        this.index(id, article.fingerprint, story.signature);
+        const article = toMemory(unpackArticle(item, id));
+        entry.articles.set(article.url, article);
+        this.indexArticle(id, article);
       }
-      this.stories.set(id, { story, articles, expiresAt: raw.expiresAt });
+      this.stories.set(id, entry);
+      this.indexStates(id, entry);
     }
     for (const [id, value] of Object.entries(await this.read('failed-alerts'))) this.failedAlerts.set(id, asFailedAlert(value));
     for (const [id, value] of Object.entries(await this.read('health'))) this.health.set(id, asSourceHealth(value));
@@ -375,7 +427,10 @@ export class FileStore implements Store {
         return Object.fromEntries(this.validators);
       case 'stories':
         return Object.fromEntries(
-          [...this.stories].map(([id, entry]) => [id, { story: entry.story, articles: [...entry.articles.values()], expiresAt: entry.expiresAt }]),
+          [...this.stories].map(([id, entry]) => [
+            id,
+            { story: entry.story, articles: [...entry.articles.values()].map(packMemory), expiresAt: entry.expiresAt },
+          ]),
         );
       case 'failed-alerts':
         return Object.fromEntries(this.failedAlerts);
@@ -388,17 +443,55 @@ export class FileStore implements Store {
     }
   }
 
-  private index(storyId: string, fingerprint: TextFingerprint, signature: EventSignature): void {
-    const { bands, states } = candidateIndexKeys(fingerprint, signature);
-    for (const band of bands) addTo(this.bandIndex, band, storyId);
-    for (const state of states) addTo(this.stateIndex, state, storyId);
+  private indexArticle(storyId: string, article: MemoryArticle): void {
+    for (const key of articleIndexKeys(article)) {
+      const ids = this.bandIndex.get(key);
+      if (ids === undefined || ids === storyId) this.bandIndex.set(key, storyId);
+      else if (typeof ids === 'string') this.bandIndex.set(key, new Set([ids, storyId]));
+      else ids.add(storyId);
+    }
+  }
+
+  /** Files the story under each of its states on the day it was last updated, moving it from where it was. */
+  private indexStates(storyId: string, entry: StoryEntry): void {
+    this.unindexStates(storyId, entry);
+    const day = dayOf(Date.parse(entry.story.updatedAt) || 0);
+    const states = [...new Set(entry.story.signature.latamStates)];
+    for (const state of states) {
+      const days = this.stateIndex.get(state) ?? new Map<number, Set<string>>();
+      this.stateIndex.set(state, days);
+      const members = days.get(day);
+      if (members) members.add(storyId);
+      else days.set(day, new Set([storyId]));
+    }
+    entry.indexed = { day, states };
+    if (day > this.maxDay) this.maxDay = day;
+  }
+
+  private unindexStates(storyId: string, entry: StoryEntry): void {
+    if (!entry.indexed) return;
+    for (const state of entry.indexed.states) {
+      const days = this.stateIndex.get(state);
+      const members = days?.get(entry.indexed.day);
+      if (!days || !members) continue;
+      members.delete(storyId);
+      if (members.size === 0) days.delete(entry.indexed.day);
+      if (days.size === 0) this.stateIndex.delete(state);
+    }
+    entry.indexed = undefined;
   }
 
   private unindex(storyId: string, entry: StoryEntry): void {
+    this.unindexStates(storyId, entry);
     for (const article of entry.articles.values()) {
-      const { bands, states } = candidateIndexKeys(article.fingerprint, entry.story.signature);
-      for (const band of bands) removeFrom(this.bandIndex, band, storyId);
-      for (const state of states) removeFrom(this.stateIndex, state, storyId);
+      for (const key of articleIndexKeys(article)) {
+        const ids = this.bandIndex.get(key);
+        if (ids === storyId) this.bandIndex.delete(key);
+        else if (ids instanceof Set) {
+          ids.delete(storyId);
+          if (ids.size === 1) this.bandIndex.set(key, [...ids][0] ?? storyId);
+        }
+      }
     }
   }
 
@@ -502,15 +595,66 @@ function assertStoryEntry(value: unknown, path: string): void {
   }
 }
 
-function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
-  const ids = index.get(key);
-  if (ids) ids.add(id);
-  else index.set(key, new Set([id]));
+function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS);
 }
 
-function removeFrom(index: Map<string, Set<string>>, key: string, id: string): void {
-  const ids = index.get(key);
-  if (!ids) return;
-  ids.delete(id);
-  if (ids.size === 0) index.delete(key);
+/**
+ * `b<i>:<hex>` as one 32-bit integer (a small integer to V8: no string or boxed number per index entry); anything
+ * else as is. Two band keys may share an integer; that only adds a candidate the matcher then rejects.
+ */
+function bandIndexKey(band: string): BandKey {
+  const match = /^b(\d+):([0-9a-f]{8})$/.exec(band);
+  return match ? bandNumber(Number.parseInt(match[2] ?? '', 16), Number(match[1])) : band;
+}
+
+function bandNumber(hash: number, i: number): number {
+  return (Math.imul(i + 1, 0x9e3779b1) ^ hash) | 0;
+}
+
+function articleIndexKeys(article: MemoryArticle): BandKey[] {
+  const keys: BandKey[] = article.bands instanceof Uint32Array ? Array.from(article.bands, bandNumber) : article.bands.map(bandIndexKey);
+  if (article.contentHash) keys.push(`content=${article.contentHash}`);
+  return keys;
+}
+
+function toMemory(article: StoredArticle): MemoryArticle {
+  const { minhash, bands, contentHash } = article.fingerprint;
+  const hashes = bandHashes(bands);
+  const kept: MemoryArticle = {
+    url: article.url,
+    contentHash,
+    minhash: minhash.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff) ? Uint32Array.from(minhash) : minhash,
+    bands: hashes && hashes.length > 0 ? Uint32Array.from(hashes) : bands,
+  };
+  if (article.publishedAt !== undefined) kept.publishedAt = article.publishedAt;
+  return kept;
+}
+
+/** The stored form (`packArticle`'s) straight from memory, without spelling the fingerprint out first. */
+function packMemory(article: MemoryArticle): PackedArticle {
+  const { minhash, bands } = article;
+  const packed: PackedArticle = {
+    url: article.url,
+    fingerprint: {
+      contentHash: article.contentHash,
+      minhash: minhash instanceof Uint32Array ? packUint32(minhash) : minhash,
+      bands: bands instanceof Uint32Array ? packUint32(bands) : bands,
+    },
+  };
+  if (article.publishedAt !== undefined) packed.publishedAt = article.publishedAt;
+  return packed;
+}
+
+function fromMemory(article: MemoryArticle, storyId: string): StoredArticle {
+  const { bands } = article;
+  const minhash = new Array<number>(article.minhash.length);
+  // A plain loop: Array.from over a typed array goes through the iterator protocol, several times slower.
+  for (let i = 0; i < minhash.length; i++) minhash[i] = article.minhash[i] ?? 0;
+  const fingerprint = { contentHash: article.contentHash, minhash, bands: [] as string[] };
+  if (bands instanceof Uint32Array) lazyBands(fingerprint, () => bands);
+  else fingerprint.bands = bands;
+  const stored: StoredArticle = { storyId, url: article.url, fingerprint };
+  if (article.publishedAt !== undefined) stored.publishedAt = article.publishedAt;
+  return stored;
 }

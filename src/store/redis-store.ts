@@ -5,7 +5,17 @@ import { TransientError, errorMessage } from '../errors.js';
 import { redactUrl, type Logger } from '../log.js';
 import type { Story, StoredArticle, StoryCandidate, TextFingerprint } from '../stories/types.js';
 import type { DigestCursor, FailedAlert, FetchValidators, SourceHealth, Store, WebhookHealth } from './store.js';
-import { asDigestCursor, asFailedAlert, asSourceHealth, asStoredArticle, asStory, asWebhookHealth, candidateIndexKeys, newestFirst } from './records.js';
+import {
+  asDigestCursor,
+  asFailedAlert,
+  asSourceHealth,
+  asStory,
+  asWebhookHealth,
+  candidateIndexKeys,
+  newestFirst,
+  packArticle,
+  unpackArticle,
+} from './records.js';
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions {
@@ -36,6 +46,53 @@ export interface ConnectionTracker {
 const STORY_LOCK_TTL_MS = 15_000;
 /** Oldest index entries checked against their story key on each save, so indexes shrink as stories expire. */
 const SWEEP_BATCH = 32;
+const DAY_MS = 86_400_000;
+/**
+ * Band-index hashes per day. Spreading a day's band keys over this many small hashes keeps each one in Redis's
+ * compact listpack encoding (up to 512 fields by default) at a few thousand articles a day.
+ */
+const BAND_SHARDS = 64;
+/** Band-index days checked for expiry at a time, once every BAND_DAY_SWEEP_EVERY saves (days end slowly). */
+const BAND_DAY_SWEEP = 4;
+const BAND_DAY_SWEEP_EVERY = 32;
+
+/**
+ * Adds story ARGV[2] to field ARGV[2 + i] of hash KEYS[i], ids separated by spaces, and renews each hash's TTL
+ * (ARGV[1] seconds). Several stories may share a band key; the field keeps all of them.
+ */
+const INDEX_BANDS = `
+for i, key in ipairs(KEYS) do
+  local field = ARGV[i + 2]
+  local ids = redis.call('HGET', key, field)
+  if not ids then
+    redis.call('HSET', key, field, ARGV[2])
+  elseif not string.find(' ' .. ids .. ' ', ' ' .. ARGV[2] .. ' ', 1, true) then
+    redis.call('HSET', key, field, ids .. ' ' .. ARGV[2])
+  end
+  redis.call('EXPIRE', key, ARGV[1])
+end
+return 0`;
+
+/**
+ * Reads the band index inside the window in one call rather than one HMGET per day and shard from the client:
+ * the days in sorted set KEYS[1] from day ARGV[1] on, under key prefix ARGV[2]; then ARGV holds, per shard, the
+ * shard number, a field count and the fields. Returns the non-empty field values.
+ */
+const LOOKUP_BANDS = `
+local found = {}
+local days = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+for _, day in ipairs(days) do
+  local a = 3
+  while a <= #ARGV do
+    local n = tonumber(ARGV[a + 1])
+    local values = redis.call('HMGET', ARGV[2] .. day .. ':' .. ARGV[a], unpack(ARGV, a + 2, a + 1 + n))
+    for i = 1, n do
+      if values[i] then found[#found + 1] = values[i] end
+    end
+    a = a + 2 + n
+  end
+end
+return found`;
 
 /** Deletes a key only when it still holds our token, so an expired lease taken over by another process is left alone. */
 const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -55,6 +112,7 @@ export class RedisStore implements Store {
   /** Tokens of the leases this process holds, by lease name. */
   private readonly leaseTokens = new Map<string, string>();
   private readonly connection: ConnectionLog | undefined;
+  private saves = 0;
 
   /** Use `createRedisStore`, which connects and checks the eviction policy. */
   constructor(
@@ -137,14 +195,18 @@ export class RedisStore implements Store {
 
   async findStoryCandidates(fingerprint: TextFingerprint, signature: EventSignature, sinceIso: string): Promise<StoryCandidate[]> {
     const since = Date.parse(sinceIso);
-    const read = this.redis.pipeline();
     const { bands, states } = candidateIndexKeys(fingerprint, signature);
+    const read = this.redis.pipeline();
+    const shards = [...bandFieldsByShard(bands)].flatMap(([shard, names]) => [String(shard), String(names.length), ...names]);
+    if (shards.length > 0) read.eval(LOOKUP_BANDS, 1, this.key('band-days'), Number.isNaN(since) ? '-inf' : dayOf(since), `${this.key('bands')}:`, ...shards);
+    // Stories saved before band keys were bucketed by day sit in one set per band key until those sets expire.
     for (const band of bands) read.smembers(this.key('band', band));
     for (const state of states) read.zrangebyscore(this.key('state', state), Number.isNaN(since) ? '-inf' : since, '+inf');
     const ids = new Set<string>();
     for (const [err, members] of (await read.exec()) ?? []) {
       if (err) throw err;
-      if (Array.isArray(members)) for (const id of members) if (typeof id === 'string') ids.add(id);
+      if (!Array.isArray(members)) continue;
+      for (const entry of members) if (typeof entry === 'string') for (const id of entry.split(' ')) if (id !== '') ids.add(id);
     }
     if (ids.size === 0) return [];
     const stories = (await this.getStories([...ids])).filter((story) => Number.isNaN(since) || Date.parse(story.updatedAt) >= since);
@@ -153,28 +215,41 @@ export class RedisStore implements Store {
     const results = (await articles.exec()) ?? [];
     return stories.map((story, i) => {
       const values = results[i]?.[1];
-      return { story, articles: Array.isArray(values) ? values.map((value) => asStoredArticle(JSON.parse(String(value)))) : [] };
+      return { story, articles: Array.isArray(values) ? values.map((value) => unpackArticle(JSON.parse(String(value)), story.id)) : [] };
     });
   }
 
   async saveStory(story: Story, article: StoredArticle): Promise<void> {
     const ttl = this.ttlSeconds;
+    const articlesKey = this.key('articles', story.id);
+    // Band keys are filed under the day the story was last updated, which this save moves: the story's earlier
+    // articles are filed again under the new day, so a lookup inside the window still finds them.
+    const earlier = story.articles.length > 1 ? (await this.redis.hvals(articlesKey)).map((value) => unpackArticle(JSON.parse(value), story.id)) : [];
     const tx = this.redis.multi();
     tx.set(this.key('story', story.id), JSON.stringify(story), 'EX', ttl);
     tx.zadd(this.key('stories'), Date.parse(story.createdAt) || 0, story.id);
-    const articlesKey = this.key('articles', story.id);
-    tx.hset(articlesKey, article.url, JSON.stringify(article)).expire(articlesKey, ttl);
+    tx.hset(articlesKey, article.url, JSON.stringify(packArticle(article))).expire(articlesKey, ttl);
     const { bands, states } = candidateIndexKeys(article.fingerprint, story.signature);
-    for (const band of bands) {
-      const key = this.key('band', band);
-      tx.sadd(key, story.id).expire(key, ttl);
+    const allBands = new Set(bands);
+    for (const other of earlier) for (const band of candidateIndexKeys(other.fingerprint, story.signature).bands) allBands.add(band);
+    const day = dayOf(Date.parse(story.updatedAt) || 0);
+    const keys: string[] = [];
+    const names: string[] = [];
+    for (const [shard, fields] of bandFieldsByShard([...allBands])) {
+      for (const field of fields) {
+        keys.push(this.bandKey(day, shard));
+        names.push(field);
+      }
     }
+    if (keys.length > 0) tx.eval(INDEX_BANDS, keys.length, ...keys, ttl, story.id, ...names);
+    tx.zadd(this.key('band-days'), day, String(day)).expire(this.key('band-days'), ttl);
     for (const state of states) {
       const key = this.key('state', state);
       tx.zadd(key, Date.parse(story.updatedAt) || 0, story.id).expire(key, ttl);
     }
-    await tx.exec();
+    for (const [err] of (await tx.exec()) ?? []) if (err) throw err;
     await this.sweepIndex(this.key('stories'));
+    if (++this.saves % BAND_DAY_SWEEP_EVERY === 1) await this.sweepBandDays();
     for (const state of states) await this.sweepIndex(this.key('state', state));
   }
 
@@ -270,6 +345,22 @@ export class RedisStore implements Store {
     if (gone.length > 0) await this.redis.zrem(indexKey, ...gone);
   }
 
+  /** Forgets the oldest band-index days whose hashes have all expired. */
+  private async sweepBandDays(): Promise<void> {
+    const days = await this.redis.zrange(this.key('band-days'), 0, BAND_DAY_SWEEP - 1);
+    if (days.length === 0) return;
+    const check = this.redis.pipeline();
+    for (const day of days) check.exists(...Array.from({ length: BAND_SHARDS }, (_, shard) => this.bandKey(day, shard)));
+    const results = (await check.exec()) ?? [];
+    const gone = days.filter((_day, i) => results[i]?.[1] === 0);
+    if (gone.length > 0) await this.redis.zrem(this.key('band-days'), ...gone);
+  }
+
+  /** `{prefix}:bands:{day}:{shard}`; LOOKUP_BANDS builds the same names. */
+  private bandKey(day: string | number, shard: number): string {
+    return this.key('bands', String(day), String(shard));
+  }
+
   private key(...parts: string[]): string {
     return [this.prefix, ...parts].join(':');
   }
@@ -355,6 +446,29 @@ function digest(text: string): string {
 /** Short keys stay readable in redis-cli; long ones are hashed to bound key size. */
 function digestLong(text: string): string {
   return text.length <= 128 ? text : `#${digest(text)}`;
+}
+
+function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+/**
+ * Band keys as hash fields, grouped by shard. Long keys (`content=<sha256>`) are shortened to a digest: a field
+ * over 64 bytes would turn its whole hash into Redis's larger encoding, and a rare clash only adds a candidate
+ * that the matcher then rejects.
+ */
+function bandFieldsByShard(bands: string[]): Map<number, string[]> {
+  const byShard = new Map<number, string[]>();
+  for (const band of bands) {
+    const field = band.length <= 24 ? band : digest(band).slice(0, 16);
+    let h = 0;
+    for (let i = 0; i < field.length; i++) h = (Math.imul(h, 31) + field.charCodeAt(i)) >>> 0;
+    const shard = h % BAND_SHARDS;
+    const fields = byShard.get(shard) ?? [];
+    if (!fields.includes(field)) fields.push(field);
+    byShard.set(shard, fields);
+  }
+  return byShard;
 }
 
 function sleep(ms: number): Promise<void> {

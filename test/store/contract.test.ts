@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { fingerprint as textFingerprint } from '../../src/stories/fingerprint.js';
 import type { Store } from '../../src/store/store.js';
 import { fingerprint, signature, sleep, story, storeFactories, storedArticle, type StoreUnderTest } from './support.js';
 
@@ -185,5 +186,32 @@ describe.each(storeFactories)('Store contract: $kind', ({ make }) => {
   it('answers ping', async () => {
     const store = await open();
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('gives back a real fingerprint exactly, and finds its story by band after a later-day update', async () => {
+    const store = await open();
+    const first = textFingerprint(
+      'Iranian President Ebrahim Raisi arrived in Caracas on Monday, the first stop of a tour that also takes him to Managua and Havana, ' +
+        'and was received by Nicolas Maduro at the Miraflores palace before the two governments signed cooperation documents on energy and trade.',
+    );
+    const second = textFingerprint('Maduro and Raisi announced a plan to raise bilateral trade to twenty billion dollars, officials in Caracas said on Tuesday evening.');
+    await store.saveStory(CARACAS, storedArticle(CARACAS.id, CARACAS.url, first, CARACAS.publishedAt));
+    // Eight days later another article joins the story; the window of the next lookup no longer covers the first day.
+    const later = '2023-06-20T09:00:00.000Z';
+    const updated = {
+      ...CARACAS,
+      updatedAt: later,
+      articles: [...CARACAS.articles, { url: 'https://wire.example/trade-plan', canonicalUrl: 'https://wire.example/trade-plan', title: 'Trade plan', outlet: 'Wire', addedAt: later, joinReason: 'same event' }],
+    };
+    await store.saveStory(updated, storedArticle(CARACAS.id, 'https://wire.example/trade-plan', second, later));
+
+    const found = await store.findStoryCandidates(first, signature([]), '2023-06-18T00:00:00.000Z');
+    expect(found.map((c) => c.story.id)).toEqual([CARACAS.id]);
+    const stored = found[0]?.articles.find((a) => a.url === CARACAS.url);
+    expect(stored).toEqual({ storyId: CARACAS.id, url: CARACAS.url, publishedAt: CARACAS.publishedAt, fingerprint: first });
+    expect(await store.findStoryCandidates(first, signature([]), '2023-06-21T00:00:00.000Z')).toEqual([]);
+    // The state index follows the update too: found by state from its new day, no longer from its old one.
+    expect((await store.findStoryCandidates(fingerprint('x', []), signature(['Venezuela']), '2023-06-18T00:00:00.000Z')).map((c) => c.story.id)).toEqual([CARACAS.id]);
+    expect(await store.findStoryCandidates(fingerprint('x', []), signature(['Venezuela']), '2023-06-21T00:00:00.000Z')).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fingerprint as textFingerprint } from '../../src/stories/fingerprint.js';
 import { createFileStore, type FileStore } from '../../src/store/file-store.js';
 import { fingerprint, signature, sleep, story, storedArticle, tempDir } from './support.js';
 
@@ -61,6 +62,33 @@ describe('FileStore', () => {
     expect(byBand.map((c) => c.story.id)).toEqual([CARACAS.id]);
     const byState = await second.findStoryCandidates(fingerprint('x', []), signature(['Venezuela']), '2023-02-01T00:00:00.000Z');
     expect(byState[0]?.articles).toEqual([storedArticle(CARACAS.id, CARACAS.url, CARACAS_FP)]);
+  });
+
+  it('loads stories written before fingerprints were packed, and writes them back packed', async () => {
+    const dir = await newDir();
+    const real = textFingerprint(
+      'Foreign Minister Amir-Abdollahian met President Maduro in Caracas on Sunday to prepare the Iranian president\'s visit and review ' +
+        'the twenty-year cooperation plan the two countries signed in Tehran in June of last year.',
+    );
+    const legacy = { storyId: CARACAS.id, url: CARACAS.url, publishedAt: CARACAS.publishedAt, fingerprint: real };
+    const entries = { [CARACAS.id]: { story: CARACAS, articles: [legacy], expiresAt: Date.now() + 10 * DAY } };
+    await writeFile(join(dir, 'stories.json'), JSON.stringify({ version: 1, entries }));
+
+    const store = await open(dir);
+    const found = await store.findStoryCandidates(textFingerprint('unrelated words only here for the test of a lookup by band'), signature([]), '2023-02-01T00:00:00.000Z');
+    expect(found).toEqual([]);
+    const [candidate] = await store.findStoryCandidates({ ...real, contentHash: 'other' }, signature([]), '2023-02-01T00:00:00.000Z');
+    expect(candidate?.articles).toEqual([legacy]);
+
+    await store.setSourceHealth('irna-es', { consecutiveFailures: 0 });
+    await store.saveStory(CARACAS, storedArticle(CARACAS.id, CARACAS.url, real, CARACAS.publishedAt));
+    await store.flush();
+    const written = JSON.parse(await readFile(join(dir, 'stories.json'), 'utf8')) as { entries: Record<string, { articles: Array<{ fingerprint: { minhash: unknown } }> }> };
+    expect(typeof written.entries[CARACAS.id]?.articles[0]?.fingerprint.minhash).toBe('string');
+    await closeAll();
+    const reopened = await open(dir);
+    const [again] = await reopened.findStoryCandidates(real, signature([]), '2023-02-01T00:00:00.000Z');
+    expect(again?.articles).toEqual([legacy]);
   });
 
   it('writes changes on its own shortly after they happen', async () => {

@@ -39,12 +39,16 @@ describe('RedisStore', () => {
       `${prefix}:seen:https://la-razon.example/iran-bolivia-mou`,
       `${prefix}:story:${bolivia.id}`,
       `${prefix}:articles:${bolivia.id}`,
-      `${prefix}:band:b0:0101`,
-      `${prefix}:band:content=h1`,
+      `${prefix}:band-days`,
       `${prefix}:state:Bolivia`,
     ];
     const [validatorsKey] = await redis.keys(`${prefix}:validators:*`);
-    for (const key of [...keys, validatorsKey ?? 'missing validators key']) {
+    // The band index: one small hash per day and shard, each field a band key naming its stories.
+    const bandKeys = await redis.keys(`${prefix}:bands:*`);
+    expect(bandKeys.length).toBeGreaterThan(0);
+    const fields = Object.assign({}, ...(await Promise.all(bandKeys.map((key) => redis.hgetall(key))))) as Record<string, string>;
+    expect(Object.values(fields)).toEqual([bolivia.id, bolivia.id]);
+    for (const key of [...keys, ...bandKeys, validatorsKey ?? 'missing validators key']) {
       const ttl = await redis.ttl(key);
       expect(ttl, key).toBeGreaterThan(RETENTION_SECONDS - 60);
       expect(ttl, key).toBeLessThanOrEqual(RETENTION_SECONDS);
@@ -63,6 +67,32 @@ describe('RedisStore', () => {
     expect(await redis.zscore(`${prefix}:stories`, first.id)).toBeNull();
     expect(await redis.zscore(`${prefix}:state:Venezuela`, first.id)).toBeNull();
     expect((await store.listStories()).map((s) => s.id)).toEqual([second.id]);
+  });
+
+  it('reads stories saved in the older layout: JSON fingerprints and one set per band key', async () => {
+    const { store, redis, prefix } = await open();
+    const tour = story('raisi-havana-legacy', { title: 'Raisi and Diaz-Canel sign agreements in Havana', at: '2023-06-15T16:00:00.000Z', states: ['Cuba'] });
+    const legacy = { storyId: tour.id, url: tour.url, publishedAt: tour.publishedAt, fingerprint: { contentHash: 'h9', minhash: [4_000_000_000, 7, 12], bands: ['b0:0909'] } };
+    await redis.set(`${prefix}:story:${tour.id}`, JSON.stringify(tour));
+    await redis.hset(`${prefix}:articles:${tour.id}`, tour.url, JSON.stringify(legacy));
+    await redis.sadd(`${prefix}:band:b0:0909`, tour.id);
+
+    const found = await store.findStoryCandidates(fingerprint('other', ['b0:0909']), { iranActors: [], latamStates: [], eventType: 'visit' }, '2023-06-01T00:00:00.000Z');
+    expect(found.map((c) => c.story.id)).toEqual([tour.id]);
+    expect(found[0]?.articles).toEqual([legacy]);
+  });
+
+  it('stores a fingerprint packed, a fraction of its JSON size', async () => {
+    const { store, redis, prefix } = await open();
+    const tour = story('raisi-managua-packed', { title: 'Ortega receives Raisi in Managua', at: '2023-06-13T20:30:00.000Z', states: ['Nicaragua'] });
+    const minhash = Array.from({ length: 128 }, (_, i) => (i * 2_654_435_761) >>> 0);
+    const bands = Array.from({ length: 25 }, (_, i) => `b${i}:${((i * 40_503) >>> 0).toString(16).padStart(8, '0')}`);
+    const article = storedArticle(tour.id, tour.url, { contentHash: 'ab'.repeat(32), minhash, bands });
+    await store.saveStory(tour, article);
+    const raw = (await redis.hget(`${prefix}:articles:${tour.id}`, tour.url)) ?? '';
+    expect(raw.length).toBeLessThan(0.6 * JSON.stringify(article).length);
+    const [candidate] = await store.findStoryCandidates({ contentHash: 'x', minhash, bands: [bands[3] ?? ''] }, { iranActors: [], latamStates: [], eventType: 'visit' }, '2023-06-01T00:00:00.000Z');
+    expect(candidate?.articles[0]?.fingerprint).toEqual({ contentHash: 'ab'.repeat(32), minhash, bands });
   });
 
   it('serializes story-lock sections across two stores (two processes) on one prefix', async () => {
