@@ -1,5 +1,6 @@
 import { parseListing } from './listing.js';
-import { collapseWhitespace, decodeEntities, htmlToText, resolveHttpUrl } from './xml.js';
+import { findTagEnd, parseAttributes } from './html-tags.js';
+import { collapseWhitespace, htmlToText, resolveHttpUrl } from './xml.js';
 
 /** The feed formats a page can announce with `<link rel="alternate">`. */
 export type FeedLinkType = 'rss' | 'atom' | 'json' | 'rdf';
@@ -38,7 +39,6 @@ const FEED_MEDIA_TYPES: Record<string, FeedLinkType> = {
 /** Tags the head scan reads; everything else is stepped over. */
 const WANTED_TAGS = new Set(['link', 'base', 'meta', 'html']);
 const TAG_NAME = /[a-zA-Z][a-zA-Z0-9-]*/y;
-const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
 /** Elements whose content is not markup: a `<link>` written inside them is not one. */
 const RAW_TEXT_ELEMENTS = new Set(['script', 'style', 'template', 'textarea', 'noscript', 'title', 'xmp']);
 
@@ -197,7 +197,7 @@ function headTags(html: string): HeadTag[] {
     if (tagEnd === html.length) break;
     i = tagEnd + 1;
     if (WANTED_TAGS.has(name)) {
-      tags.push({ name, attributes: attributesOf(html.slice(lt + 1 + name.length, tagEnd)) });
+      tags.push({ name, attributes: parseAttributes(html.slice(lt + 1 + name.length, tagEnd)) });
     } else if (RAW_TEXT_ELEMENTS.has(name)) {
       const close = new RegExp(`</${name}`, 'gi');
       close.lastIndex = i;
@@ -206,31 +206,4 @@ function headTags(html: string): HeadTag[] {
     }
   }
   return tags;
-}
-
-/** Index of the `>` that ends a tag, skipping `>` inside quoted attribute values; the text's end when none does. */
-function findTagEnd(html: string, from: number): number {
-  let quote = '';
-  for (let j = from; j < html.length; j++) {
-    const ch = html[j];
-    if (quote !== '') {
-      if (ch === quote) quote = '';
-    } else if ((ch === '"' || ch === "'") && /=\s*$/.test(html.slice(Math.max(from, j - 8), j))) {
-      // Quotes open a value only right after "="; elsewhere (`content=Iran's`) they are ordinary characters.
-      quote = ch;
-    } else if (ch === '>') {
-      return j;
-    }
-  }
-  return html.length;
-}
-
-function attributesOf(source: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  for (const m of source.matchAll(ATTRIBUTE)) {
-    const name = m[1]?.toLowerCase();
-    if (name === undefined || attributes.has(name)) continue;
-    attributes.set(name, decodeEntities(m[2] ?? m[3] ?? m[4] ?? '').trim());
-  }
-  return attributes;
 }

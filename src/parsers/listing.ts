@@ -1,6 +1,7 @@
 import { PermanentError } from '../errors.js';
 import type { ArticleRef } from './types.js';
-import { decodeEntities, htmlToText, resolveHttpUrl } from './xml.js';
+import { findTagEnd, parseAttributes } from './html-tags.js';
+import { htmlToText, resolveHttpUrl } from './xml.js';
 
 /** Links kept from one listing page; a section page lists dozens, so this only bounds hostile input. */
 export const MAX_LISTING_LINKS = 2000;
@@ -10,10 +11,6 @@ const RAW_TEXT_ELEMENTS = new Set(['script', 'style', 'template', 'textarea', 't
 
 const TAG_NAME = /<([a-zA-Z][a-zA-Z0-9-]*)/y;
 const ANCHOR_END = /<\/?a[\s>]/gi;
-const DOUBLE_QUOTE = 0x22;
-const SINGLE_QUOTE = 0x27;
-const EQUALS = 0x3d;
-const GREATER_THAN = 0x3e;
 
 interface RawLink {
   href: string;
@@ -103,34 +100,4 @@ function scanLinks(html: string): { links: RawLink[]; baseHref: string | undefin
     }
   }
   return { links, baseHref };
-}
-
-/** Index of the `>` that closes a tag, skipping `>` inside quoted attribute values. */
-function findTagEnd(html: string, from: number): number {
-  let quote = 0;
-  let previous = 0;
-  for (let j = from; j < html.length; j++) {
-    const ch = html.charCodeAt(j);
-    if (quote !== 0) {
-      if (ch === quote) quote = 0;
-    } else if ((ch === DOUBLE_QUOTE || ch === SINGLE_QUOTE) && previous === EQUALS) {
-      // Quotes open a value only right after "=" (spaces allowed); elsewhere they are stray characters.
-      quote = ch;
-    } else if (ch === GREATER_THAN) {
-      return j;
-    }
-    if (ch > 32) previous = ch;
-  }
-  return html.length;
-}
-
-function parseAttributes(source: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  const re = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
-  for (const m of source.matchAll(re)) {
-    const name = m[1]?.toLowerCase();
-    if (name === undefined || attributes.has(name)) continue;
-    attributes.set(name, decodeEntities(m[2] ?? m[3] ?? m[4] ?? '').trim());
-  }
-  return attributes;
 }
