@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../atomic-file.js';
 import { parseDocument, stringify } from 'yaml';
 import { appendSource } from '../config/edit.js';
 import { errorMessage, PermanentError } from '../errors.js';
@@ -123,7 +123,7 @@ export async function addSource(options: AddSourceOptions): Promise<AddSourceRes
   // Validate even on a dry run, so the preview is known to load.
   const edited = appendSource(configText, source, { file: options.configPath, env: options.env ?? process.env });
   if (options.write) {
-    await writeAtomically(options.configPath, edited);
+    await writeFileAtomically(options.configPath, edited);
     result.written = true;
   }
   return result;
@@ -241,22 +241,3 @@ function configuredSources(configText: string): Array<{ id: string; url?: string
   });
 }
 
-/** Replaces `path` with `text` so that a reader sees the old file or the new one, never half of it. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  // Keep the file's permissions: a config holding webhook secrets is often readable by its owner only.
-  const mode = (await stat(path).catch(() => undefined))?.mode ?? 0o644;
-  try {
-    const file = await open(tmp, 'wx', mode & 0o777);
-    try {
-      await file.writeFile(text, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}

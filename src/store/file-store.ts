@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../atomic-file.js';
 import { join, resolve } from 'node:path';
 import type { EventSignature } from '../detect/types.js';
 import { errorMessage } from '../errors.js';
@@ -308,7 +309,7 @@ export class FileStore implements Store {
       const started = performance.now();
       for (const [i, name] of pending.entries()) {
         try {
-          await writeAtomically(this.file(name), JSON.stringify({ version: FORMAT_VERSION, entries: this.serialize(name) }));
+          await writeFileAtomically(this.file(name), JSON.stringify({ version: FORMAT_VERSION, entries: this.serialize(name) }));
         } catch (err) {
           for (const unwritten of pending.slice(i)) this.dirty.add(unwritten);
           throw new Error(`state: cannot write ${this.file(name)} (${errorMessage(err)})`, { cause: err });
@@ -531,29 +532,6 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
   return store;
 }
 
-/** Replaces `path` with `text` so a crash leaves either the old file or the new one, never half of one. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
-  // The rename itself is durable only once the folder is synced. Some platforms cannot open a folder; skip there.
-  const folder = await open(resolve(path, '..'), 'r').catch(() => undefined);
-  if (folder) {
-    try {
-      await folder.sync();
-    } catch {
-      // fsync on a folder is not supported everywhere (e.g. Windows); the rename has still happened.
-    } finally {
-      await folder.close();
-    }
-  }
-}
 
 /** Takes `dir/lock` for this process, replacing a lock left by a process that is no longer running. */
 async function acquireLock(dir: string): Promise<void> {
