@@ -15,7 +15,7 @@ import { formatScanReport, runScan, table } from './scan.js';
 import { startService, type Role } from './service.js';
 import { createFileStore } from './store/file-store.js';
 import { createRedisStore } from './store/redis-store.js';
-import type { Store } from './store/store.js';
+import type { Store, ValidatorStore } from './store/store.js';
 import { runDemo } from './demo/demo.js';
 import { addSource, formatAddResult } from './sources/add.js';
 
@@ -251,7 +251,8 @@ async function sourcesCommand(configPath: string, rest: string[], values: Values
   }
   const { config } = await loadConfig(configPath);
   const http = createHttpClient(config.fetch);
-  const noValidators = { getValidators: async () => undefined, setValidators: async () => undefined };
+  // A check is a first poll: no stored validators, and nothing remembered for the service's next poll.
+  const noValidators: ValidatorStore = { getValidators: async () => undefined, setValidators: async () => undefined };
   const sources = config.sources.filter((source) => values.all === true || source.enabled);
   // Health recorded by the service, when its state can be read (an embedded service holds its state dir).
   let store: Store | undefined;
@@ -282,7 +283,7 @@ async function sourcesCommand(configPath: string, rest: string[], values: Values
         const failuresText = health ? `${health.consecutiveFailures}${retryAt && retryAt.getTime() > Date.now() ? ` (backing off until ${retryAt.toISOString()})` : ''}` : '-';
         const recorded = [health?.lastSuccessAt ?? (store ? 'never' : '-'), failuresText, health?.lastArticleError ?? ''];
         try {
-          const { refs } = await fetchRefs({ http, store: noValidators as unknown as Store }, source);
+          const { refs } = await fetchRefs({ http, store: noValidators }, source);
           return [source.id, 'ok', String(refs.length), `${Date.now() - started} ms`, ...recorded, ''];
         } catch (err) {
           failures += 1;

@@ -4,7 +4,7 @@ import { parseFeed } from '../parsers/feed.js';
 import { parseListing } from '../parsers/listing.js';
 import type { ArticleRef } from '../parsers/types.js';
 import type { DiscoverJob, JobContext, JobRequest } from '../queue/queue.js';
-import type { SourceHealth } from '../store/store.js';
+import type { SourceHealth, ValidatorStore } from '../store/store.js';
 import { fetchSitemapRefs } from '../sources/sitemap.js';
 import { urlKey } from '../stories/url.js';
 import { findSource, tallyFor, type JobDeps } from './deps.js';
@@ -24,7 +24,7 @@ export function sourceUrl(source: SourceConfig): string {
 
 /** Finds the article links of one source (feed items, listing links or sitemap entries), fetched with its stored validators. */
 export async function fetchRefs(
-  deps: Pick<JobDeps, 'http' | 'store'>,
+  deps: { http: JobDeps['http']; store: ValidatorStore },
   source: SourceConfig,
 ): Promise<{ refs: ArticleRef[]; notModified: boolean; bytes: number }> {
   if (source.sitemap) return fetchSitemapRefs(deps, source.sitemap);

@@ -2,7 +2,7 @@ import { isPermanent } from '../errors.js';
 import type { FetchResult, HttpClient } from '../http/client.js';
 import { parseSitemap, type SitemapEntry } from '../parsers/sitemap.js';
 import type { ArticleRef } from '../parsers/types.js';
-import type { FetchValidators, Store } from '../store/store.js';
+import type { FetchValidators, ValidatorStore } from '../store/store.js';
 
 /**
  * Child sitemaps read from an index per poll. News sites split by month or day, so the newest few hold every
@@ -26,7 +26,7 @@ type Fetched = { url: string; response: FetchResult };
  * kept: its children may change while it does not, so it is always read. A child that is gone or unparseable is
  * skipped; a transient failure of any child fails the poll (and the queue retries it).
  */
-export async function fetchSitemapRefs(deps: { http: HttpClient; store: Store }, url: string): Promise<SitemapRefs> {
+export async function fetchSitemapRefs(deps: { http: HttpClient; store: ValidatorStore }, url: string): Promise<SitemapRefs> {
   const validators = await deps.store.getValidators(url);
   const response = await deps.http.get(url, { accept: 'any', validators, trusted: true });
   if (response.status === 'not-modified') return { refs: [], notModified: true, bytes: response.bytes };

@@ -7,6 +7,9 @@ export interface FetchValidators {
   lastModified?: string;
 }
 
+/** The part of the Store that conditional GET needs: a poller without state passes one that remembers nothing. */
+export type ValidatorStore = Pick<Store, 'getValidators' | 'setValidators'>;
+
 /** What the service knows about one source's recent fetches. */
 export interface SourceHealth {
   lastAttemptAt?: string;
