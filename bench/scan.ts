@@ -17,19 +17,20 @@
  * one here, so serving the site is not counted in this process; the parent passes the counters over IPC.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { startWebhookReceiver } from '../src/demo/receiver.js';
 import { createLogger } from '../src/log.js';
 import type { ScanReport } from '../src/scan.js';
 import { describeSite, readSiteFile, remoteSite, type SiteFile } from './site-file.js';
 import { startBenchSite, type BenchSiteStats } from './site/server.js';
 
+/** The local receiver verifies each POST's signature with this secret, as a user's endpoint would. */
+const BENCH_SECRET = `whsec_${Buffer.from('bench-scan-secret-0123456789abcd').toString('base64')}`;
 const DIST_SCAN = fileURLToPath(new URL('../dist/scan.js', import.meta.url));
 
 function numberArg(name: string, fallback: number, min = 1): number {
@@ -47,26 +48,6 @@ const articlesPerOutlet = siteFile?.options.articlesPerOutlet ?? numberArg('arti
 const hosts = siteFile?.options.hosts ?? numberArg('hosts', 8);
 const seed = siteFile?.options.seed ?? numberArg('seed', 1);
 const minDelayMs = numberArg('min-delay', 0, 0);
-
-/** Counts webhook POSTs; answers 204 like a healthy receiver. */
-async function startReceiver(): Promise<{ url: string; posts: () => number; close: () => Promise<void> }> {
-  let posts = 0;
-  const server = createServer((req, res) => {
-    if (req.method === 'POST') posts += 1;
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    posts: () => posts,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 interface Measured {
   report: ScanReport;
@@ -135,13 +116,13 @@ async function openSite(): Promise<ScanSite> {
 }
 
 const site = await openSite();
-const receiver = await startReceiver();
+const receiver = await startWebhookReceiver(BENCH_SECRET);
 const dir = await mkdtemp(join(tmpdir(), 'diplowatch-bench-scan-'));
 try {
   const configPath = join(dir, 'diplowatch.yaml');
   const config = {
     sources: site.described.outlets.map((outlet) => ({ id: outlet.id, name: outlet.name, feed: outlet.feedUrl, maxAgeDays: 3 })),
-    alerts: { webhooks: [{ id: 'bench', url: receiver.url, secret: `whsec_${Buffer.from('bench-scan-secret-0123456789abcd').toString('base64')}` }] },
+    alerts: { webhooks: [{ id: 'bench', url: receiver.url, secret: BENCH_SECRET }] },
     fetch: { allowPrivateNetworks: true, minDelayMs },
     detect: { topic: fileURLToPath(new URL('../config/topics/iran-latam.yaml', import.meta.url)), prescreen: process.env.BENCH_PRESCREEN !== '0' },
     // BENCH_EXTRACT_WORKERS=N sets extract.workers (scan-compare's children inherit the environment).
@@ -166,7 +147,7 @@ try {
   console.log(`site: ${outlets} outlets × ${articlesPerOutlet} articles = ${total} pages on ${hosts} loopback host(s), ${truth.size} on topic; fetch.minDelayMs ${minDelayMs}`);
 
   const first = await measuredScan(scan, () => site.stats());
-  const postsFirst = receiver.posts();
+  const postsFirst = receiver.received.length;
   const found = new Set(first.report.stories.flatMap((story) => story.articles.flatMap((a) => [a.url, a.canonicalUrl])));
   const hits = [...truth].filter((url) => found.has(url));
   const misses = [...truth].filter((url) => !found.has(url));
@@ -192,7 +173,7 @@ try {
   for (const url of falsePositives) console.log(`        false positive: ${url}`);
   for (const error of errors.slice(0, 5)) console.log(`        error: ${error}`);
   console.log(`scan 2: ${fmt(second)}`);
-  console.log(`        ${wire(second.site)}, ${second.report.stories.length} new stories, ${receiver.posts() - postsFirst} webhook POSTs`);
+  console.log(`        ${wire(second.site)}, ${second.report.stories.length} new stories, ${receiver.received.length - postsFirst} webhook POSTs`);
   console.log(`process max RSS (getrusage): ${maxRssMb.toFixed(0)} MB`);
 
   const summary = (m: Measured) => ({
@@ -226,7 +207,7 @@ try {
       pages: total,
       first: { ...summary(first), freshArticles: fresh, articlesPerSecond: round(first.site.articleRequests / (first.wallMs / 1000), 2), cpuMsPerArticle: round(cpuPerArticle(first), 2), webhookPosts: postsFirst, sourceErrors: errors.length },
       onTopic: { expected: truth.size, found: hits.length, misses, falsePositives },
-      second: { ...summary(second), webhookPosts: receiver.posts() - postsFirst },
+      second: { ...summary(second), webhookPosts: receiver.received.length - postsFirst },
       maxRssMb: round(maxRssMb),
     }),
   );
